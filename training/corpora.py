@@ -43,6 +43,8 @@ class CorpusEntry:
                 host = host[4:]
             if host:
                 return host
+        if self.subset == "CleanPortalEval-master" and "_" in self.id:
+            return self.id.split("_", 1)[0]  # ids are <host>_<section>_<n>
         # gne-test-pages/tests/<site>/N.html
         parts = self.html.split("/")
         if self.source == "gne-test-pages" and len(parts) >= 3:
