@@ -200,11 +200,19 @@ def guess_lang(lines: list[Line]) -> str:
     return "other"
 
 
+_NOT_TITLE = re.compile(r"[|｜>»_]|^(图片?来源|来源|作者|编辑|责任编辑|source|photo|by)\b", re.I)
+_SENTENCE_END = re.compile(r"[。.]$")
+
+
 def guess_text_title(lines: list[Line]) -> str | None:
-    """In a text dump the headline is usually among the first lines: short, no full stop."""
-    for line in lines[:5]:
-        if 6 <= len(line.text) <= 120 and not _TERMINAL.search(line.text) and "|" not in line.text:
-            return line.text
+    """In a text dump the headline is usually among the first lines: short, no full stop,
+    no breadcrumb separators, several words (or Chinese characters)."""
+    for line in lines[:6]:
+        text = line.text
+        if not 6 <= len(text) <= 120 or _SENTENCE_END.search(text) or _NOT_TITLE.search(text):
+            continue
+        if len(_CJK.findall(text)) >= 6 or len(text.split()) >= 3:
+            return text
     return None
 
 

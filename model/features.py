@@ -1,0 +1,358 @@
+"""Featurize step: pages -> one feature row per line.
+
+Two kinds of features, kept apart because two classifiers use them:
+
+* **dense** features (shape, punctuation, patterns, position, title similarity,
+  repetition, DOM context, and the same for neighbouring lines) feed both
+  passes of the classifier;
+* **hashed** tokens (jieba words for Chinese, lower-cased words otherwise,
+  class/id tokens, short whole lines such as "首页" or "Home") feed only the
+  first, linear pass. Hashing means there is no vocabulary to persist.
+
+Each dense group is a plain function ``(page, ctx) -> ndarray (n_lines, k)``
+registered in ``DENSE_GROUPS`` by name; ``LineFeaturizer`` is the one
+stateless scikit-learn transformer around them.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction import FeatureHasher
+
+from model.records import Line, Page, normalize_text
+
+# --- patterns --------------------------------------------------------------
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_PUNCT = re.compile(r"[^\w\s]")
+_CJK_SENT_PUNCT = re.compile(r"[，。！？；：、]")
+_TERMINAL = re.compile(r"[。！？.!?…”\"』」)）]$")
+_BULLET = re.compile(r"^\s*([·•\-*>»▪■□◆◇●○►▶]|\d{1,2}[.、)]|\[\d+\])")
+_DATE = re.compile(
+    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|"
+    r"\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4})",
+    re.I,
+)
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")
+_URL = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|cn|net|org|gov)\b", re.I)
+_COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|all rights reserved", re.I)
+_ICP = re.compile(r"icp|备案|公网安备|许可证", re.I)
+_CONTACT = re.compile(r"@[\w-]+\.\w+|电话|tel[:：]|qq[:：\s]|微信|\b\d{3,4}-\d{7,8}\b", re.I)
+_SEPARATORS = re.compile(r"[|｜/>»›·•]")
+_MOJIBAKE = re.compile(r"[\ufffd\u00c0-\u00ff]{2,}|\?{3,}|[ÃÂâ][\u0080-\u00ff]")
+_UPPER_WORD = re.compile(r"\b[A-Z][a-z]+")
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+#: Words whose presence marks site furniture (chrome) in zh and en.
+CHROME_WORDS = re.compile(
+    r"首页|登录|注册|分享|收藏|打印|字号|返回顶部|责任编辑|编辑[:：]|来源[:：]|作者[:：]|记者|"
+    r"评论|举报|扫一扫|二维码|下载|客户端|关注|订阅|联系我们|关于我们|免责|声明|隐私|"
+    r"home|login|log in|sign in|sign up|register|subscribe|newsletter|share|tweet|print|"
+    r"comment|reply|privacy|terms|cookie|contact us|about us|advertis|follow us|menu|search|"
+    r"posted|by\s+[A-Z]",
+    re.I,
+)
+#: Words that head related-link blocks.
+LINKS_WORDS = re.compile(
+    r"相关|推荐|热点|热门|延伸阅读|猜你喜欢|排行|精彩|阅读更多|更多|上一篇|下一篇|"
+    r"related|more stories|trending|most read|most popular|recommended|read next|"
+    r"read more|see also|previous|next",
+    re.I,
+)
+#: Class/id tokens that DOM authors use for furniture, lists and content.
+ATTR_FLAGS = (
+    ("nav", re.compile(r"nav|menu|breadcrumb|crumb|topbar|header|toolbar")),
+    ("foot", re.compile(r"foot|copyright|bottom|legal")),
+    ("side", re.compile(r"side|aside|right|rail|widget")),
+    ("share", re.compile(r"share|social|follow|print|tool")),
+    ("comment", re.compile(r"comment|reply|discuss|pinglun")),
+    ("related", re.compile(r"relat|recommend|hot|rank|more|list|tuijian|xiangguan|popular")),
+    ("ad", re.compile(r"^ad$|^ads$|advert|banner|sponsor|promo|guanggao")),
+    ("content", re.compile(r"content|article|post|entry|body|text|main|story|detail|zhengwen")),
+    ("title", re.compile(r"title|headline|^h1$")),
+    ("meta", re.compile(r"date|time|author|byline|source|info|meta|tag")),
+)
+_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "pre",
+         "blockquote", "span", "th", "figcaption", "body")
+_PATH_TAGS = ("nav", "header", "footer", "aside", "form", "ul", "ol", "table", "article", "main")
+
+
+@dataclass(slots=True)
+class PageContext:
+    """Per-page values several feature groups share, computed once."""
+
+    n: int
+    title_bigrams: frozenset
+    counts: Counter
+    path_counts: Counter
+    max_len: int
+
+
+def _bigrams(text: str) -> frozenset:
+    text = re.sub(r"\s+", "", text.lower())
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def _dice(a: frozenset, b: frozenset) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def page_context(page: Page) -> PageContext:
+    keys = [normalize_text(line.text) for line in page.lines]
+    return PageContext(
+        n=len(page.lines),
+        title_bigrams=_bigrams(page.title or ""),
+        counts=Counter(keys),
+        path_counts=Counter(line.dom_path for line in page.lines),
+        max_len=max((len(line.text) for line in page.lines), default=1),
+    )
+
+
+# --- dense feature groups --------------------------------------------------
+
+def _shape(line: Line) -> list[float]:
+    text = line.text[:5000]
+    n = max(1, len(text))
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    words = len(text.split())
+    return [
+        math.log1p(len(line.text)),
+        math.log1p(words),
+        cjk / n,
+        latin / n,
+        len(_DIGIT.findall(text)) / n,
+        len(_PUNCT.findall(text)) / n,
+        math.log1p(len(_CJK_SENT_PUNCT.findall(text))),
+        math.log1p(text.count(",") + text.count(". ")),
+        float(bool(_TERMINAL.search(text))),
+        float(bool(_BULLET.match(text))),
+        math.log1p(len(_SEPARATORS.findall(text))),
+        text.count(" ") / n,
+        len(_UPPER_WORD.findall(text)) / max(1, words) if latin else 0.0,
+        float(len(line.text) <= 4),
+    ]
+
+
+def _patterns(line: Line) -> list[float]:
+    text = line.text[:2000]
+    return [
+        float(bool(_DATE.search(text))),
+        float(bool(_TIME.search(text))),
+        float(bool(_URL.search(text))),
+        float(bool(_COPYRIGHT.search(text))),
+        float(bool(_ICP.search(text))),
+        float(bool(_CONTACT.search(text))),
+        float(bool(_MOJIBAKE.search(text))),
+        float("某某" in text),
+        float(bool(CHROME_WORDS.search(text[:200]))),
+        float(bool(LINKS_WORDS.search(text[:60]))),
+    ]
+
+
+def text_features(page: Page, ctx: PageContext) -> np.ndarray:
+    """Shape, punctuation and pattern features: shape (n_lines, 24)."""
+    return np.array([_shape(line) + _patterns(line) for line in page.lines], dtype=np.float64).reshape(-1, 24)
+
+
+def position_features(page: Page, ctx: PageContext) -> np.ndarray:
+    """Where the line sits: shape (n_lines, 4)."""
+    n = ctx.n
+    rows = [[i / max(1, n - 1), math.log1p(i), math.log1p(n - 1 - i), math.log1p(n)] for i in range(n)]
+    return np.array(rows, dtype=np.float64).reshape(-1, 4)
+
+
+def page_features(page: Page, ctx: PageContext) -> np.ndarray:
+    """Title similarity and repetition inside the page: shape (n_lines, 5)."""
+    rows = []
+    for line in page.lines:
+        bigrams = _bigrams(line.text[:300])
+        sim = _dice(bigrams, ctx.title_bigrams)
+        covered = len(bigrams & ctx.title_bigrams) / len(bigrams) if bigrams else 0.0
+        rows.append([
+            sim,
+            covered,
+            float(sim > 0.8),
+            math.log1p(ctx.counts[normalize_text(line.text)] - 1),
+            len(line.text) / ctx.max_len,
+        ])
+    return np.array(rows, dtype=np.float64).reshape(-1, 5)
+
+
+def dom_features(page: Page, ctx: PageContext) -> np.ndarray:
+    """Markup context (zeros for text dumps): shape (n_lines, 46)."""
+    rows = []
+    n_prev_same = 0
+    prev_path = None
+    for line in page.lines:
+        n_prev_same = n_prev_same + 1 if line.dom_path == prev_path else 0
+        prev_path = line.dom_path
+        path = line.dom_path.split("/")
+        attrs = " ".join(line.attrs)
+        row = [
+            line.link_ratio,
+            math.log1p(line.n_links),
+            float(line.in_list),
+            float(line.in_table),
+            math.log1p(line.depth),
+            ctx.path_counts[line.dom_path] / max(1, ctx.n),
+            math.log1p(n_prev_same),
+            float(line.link_ratio > 0.9),
+        ]
+        row += [float(line.tag == t) for t in _TAGS]
+        row += [float(t in path) for t in _PATH_TAGS]
+        row += [float(bool(rx.search(attrs))) for _, rx in ATTR_FLAGS]
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(-1, 46)
+
+
+#: Registry of dense groups, in column order.
+DENSE_GROUPS: dict[str, Callable[[Page, PageContext], np.ndarray]] = {
+    "text": text_features,
+    "position": position_features,
+    "page": page_features,
+    "dom": dom_features,
+}
+
+#: Columns of the base block copied from neighbours (indices into text+page+dom).
+#: log length, CJK sentence punctuation, terminal punct, link ratio, in_list, title sim.
+_NEIGHBOUR_COLS = (0, 6, 8, 33, 35, 28)
+NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+WINDOW = 3
+
+
+def neighbour_features(base: np.ndarray, page: Page) -> np.ndarray:
+    """Selected base columns of lines i-2..i+2 plus window means: (n_lines, 4*6 + 4)."""
+    n = base.shape[0]
+    sel = base[:, _NEIGHBOUR_COLS]
+    pad = np.zeros((2, sel.shape[1]))
+    padded = np.vstack([pad, sel, pad])
+    parts = [padded[2 + off: 2 + off + n] for off in NEIGHBOUR_OFFSETS]
+    # window means of length, punctuation and link ratio; same-path with previous line
+    cs = np.vstack([np.zeros((1, 3)), np.cumsum(base[:, [0, 6, 33]], axis=0)])
+    lo = np.clip(np.arange(n) - WINDOW, 0, n)
+    hi = np.clip(np.arange(n) + WINDOW + 1, 0, n)
+    means = (cs[hi] - cs[lo]) / (hi - lo)[:, None]
+    same = np.array([float(i > 0 and page.lines[i].dom_path == page.lines[i - 1].dom_path and page.lines[i].dom_path != "")
+                     for i in range(n)])
+    return np.hstack(parts + [means, same[:, None]])
+
+
+def dense_page(page: Page, *, use_dom: bool = True) -> np.ndarray:
+    """All dense features of one page: shape (n_lines, n_dense)."""
+    ctx = page_context(page)
+    blocks = [DENSE_GROUPS["text"](page, ctx), DENSE_GROUPS["page"](page, ctx)]
+    dom = DENSE_GROUPS["dom"](page, ctx)
+    if not use_dom:
+        dom = np.zeros_like(dom)
+    base = np.hstack(blocks + [dom])
+    return np.hstack([base, DENSE_GROUPS["position"](page, ctx), neighbour_features(base, page)])
+
+
+def dense_feature_names() -> list[str]:
+    names = [f"text_{i}" for i in range(24)] + [f"page_{i}" for i in range(5)] + [f"dom_{i}" for i in range(46)]
+    names += [f"position_{i}" for i in range(4)]
+    names += [f"nb{off:+d}_{c}" for off in NEIGHBOUR_OFFSETS for c in _NEIGHBOUR_COLS]
+    names += ["win_len", "win_punct", "win_link", "same_path_prev"]
+    return names
+
+
+# --- hashed tokens ---------------------------------------------------------
+
+_jieba = None
+
+
+def _cut(text: str) -> list[str]:
+    """jieba for CJK runs (loaded lazily: importing linesift must stay cheap)."""
+    global _jieba
+    if _jieba is None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba.lcut(text, HMM=False)
+
+
+#: Characters of a line that are tokenized; the rest of a 1 MB line adds nothing.
+MAX_TOKEN_CHARS = 400
+
+
+def line_tokens(line: Line, *, use_dom: bool = True) -> list[str]:
+    """Word tokens (jieba for Chinese), plus DOM tokens and the whole line when short."""
+    text = line.text[:MAX_TOKEN_CHARS]
+    lower = text.lower()
+    tokens = ["w:" + w for w in _WORD.findall(lower)[:60]]
+    for run in _CJK_RUN.findall(text):
+        tokens.extend("w:" + w for w in _cut(run))
+    if tokens:
+        tokens.append("first:" + tokens[0][2:])
+        tokens.append("last:" + tokens[-2][2:] if len(tokens) > 1 else "last:")
+    if len(line.text) <= 24:
+        tokens.append("L:" + normalize_text(lower))
+    if use_dom:
+        tokens.extend("a:" + a for a in line.attrs)
+        tokens.append("t:" + "/".join(line.dom_path.split("/")[-2:]))
+    return tokens
+
+
+class LineFeaturizer(TransformerMixin, BaseEstimator):
+    """Stateless transformer from pages to a line-by-feature matrix.
+
+    Parameters
+    ----------
+    use_dom : bool, default=True
+        Use markup context; False for models of text dumps (the DOM columns
+        are then all zero and no DOM tokens are hashed).
+    hash_bits : int, default=16
+        The hashed token block has ``2**hash_bits`` columns. 16 keeps the
+        linear model near 2 MB for four classes.
+    tokens : bool, default=True
+        Append the hashed token block (the contextual pass turns it off).
+
+    Notes
+    -----
+    ``transform`` takes a sequence of ``Page`` (segmented) and returns a sparse
+    CSR matrix of shape (total lines, n_dense + 2**hash_bits), rows in page
+    order. There is nothing to fit.
+    """
+
+    def __init__(self, *, use_dom: bool = True, hash_bits: int = 16, tokens: bool = True):
+        self.use_dom = use_dom
+        self.hash_bits = hash_bits
+        self.tokens = tokens
+
+    def fit(self, X: Sequence[Page], y=None):
+        return self
+
+    def dense(self, X: Sequence[Page]) -> np.ndarray:
+        blocks = [dense_page(page, use_dom=self.use_dom) for page in X]
+        return np.vstack(blocks) if blocks else np.zeros((0, len(dense_feature_names())))
+
+    def transform(self, X: Sequence[Page]):
+        if isinstance(X, Page):
+            raise TypeError("LineFeaturizer expects a sequence of Page objects, got a single Page")
+        dense = self.dense(X)
+        if not self.tokens:
+            return sp.csr_matrix(dense)
+        hasher = FeatureHasher(n_features=2 ** self.hash_bits, input_type="string", alternate_sign=False)
+        hashed = hasher.transform(line_tokens(line, use_dom=self.use_dom) for page in X for line in page.lines)
+        return sp.hstack([sp.csr_matrix(dense), hashed], format="csr")
+
+    def get_feature_names_out(self, input_features=None):
+        names = dense_feature_names()
+        if self.tokens:
+            names += [f"hash_{i}" for i in range(2 ** self.hash_bits)]
+        return np.asarray(names, dtype=object)

@@ -1,0 +1,52 @@
+"""The whole pipeline in one place: read -> segment -> classify -> repair -> spans.
+
+``process`` is the function the CLI and the batch runner call; everything it
+does is a named step in its own module, so each can be tested alone.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from model.classify import LinesiftModel, classify, load_model
+from model.read import page_from_bytes, page_from_text
+from model.records import Page
+from model.repair import repair
+from model.segment import segment
+
+
+def _spans(page: Page, model: LinesiftModel) -> Page:
+    try:
+        from model.spans import detect_spans
+    except ImportError:  # span detection not available in this build
+        return page
+    return detect_spans(page, model.spans)
+
+
+def process(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
+    """Segment (if needed), classify, repair and find spans for decoded pages.
+
+    Pages are classified together (one matrix per input mode), which is much
+    faster than page by page; callers that need per-page isolation of errors
+    segment first and pass only pages that segmented.
+    """
+    ready = []
+    for page in pages:
+        if not page.lines:
+            segment(page)
+        ready.append(page)
+    classify(ready, model)
+    for page in ready:
+        repair(page)
+        _spans(page, model)
+    return ready
+
+
+def label_bytes(data: bytes | str, *, model: LinesiftModel | None = None, id: str = "<page>",
+                url: str | None = None, input_format: str = "auto") -> Page:
+    """Label one page given as bytes (any encoding) or text; the library's one-call entry."""
+    model = model or load_model()
+    if isinstance(data, bytes):
+        page = page_from_bytes(data, id=id, url=url, input_format=input_format)
+    else:
+        page = page_from_text(data, id=id, url=url, input_format=input_format)
+    return process([page], model)[0]
