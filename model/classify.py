@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import platform
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
@@ -101,8 +103,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of str
         Always ``LABELS`` order (body, spam, links, chrome), whatever occurred in training.
+    featurizer_ : LineFeaturizer
+        Stateless; kept so a loaded model featurizes exactly as it was trained.
     first_ : Pipeline
-        Featurizer + scaler + linear model.
+        Scaler + linear model over the featurizer's matrix.
     second_ : HistGradientBoostingClassifier
         The contextual pass.
 
@@ -123,8 +127,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _first(self) -> Pipeline:
+        """Scaler + SGD logistic model; a fixed epoch budget, so no convergence warning."""
         return Pipeline([
-            ("features", LineFeaturizer(use_dom=self.use_dom, hash_bits=self.hash_bits)),
             ("scale", MaxAbsScaler()),
             ("linear", SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=30, tol=1e-4,
                                      random_state=self.random_state)),
@@ -160,23 +164,26 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         if len(set(y)) < 2:
             raise ValueError("training data must contain at least two different labels")
         groups = np.arange(len(pages)) if groups is None else np.asarray(groups)
-        line_groups = np.repeat(groups, sizes)
-        featurizer = LineFeaturizer(use_dom=self.use_dom, hash_bits=self.hash_bits)
-        dense = featurizer.dense(pages)
+        with warnings.catch_warnings():
+            # 30 SGD epochs is a deliberate budget (dev F1 is flat beyond it), not a failure
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return self._fit(pages, y, groups, sizes)
 
+    def _fit(self, pages: list[Page], y: np.ndarray, groups: np.ndarray, sizes: list[int]):
+        # featurize once; folds slice rows of the same matrix
+        self.featurizer_ = LineFeaturizer(use_dom=self.use_dom, hash_bits=self.hash_bits)
+        matrix = self.featurizer_.transform(pages)
+        dense = matrix[:, :self.featurizer_.n_dense].toarray()
+        line_groups = np.repeat(groups, sizes)
         n_folds = min(self.cv, len(set(groups)))
         if n_folds >= 2:
             oof = np.zeros((len(y), len(LABELS)))
-            offsets = np.concatenate([[0], np.cumsum(sizes)])
-            for train_pages, test_pages in GroupKFold(n_splits=n_folds).split(pages, groups=groups):
-                train_y = np.concatenate([y[offsets[i]:offsets[i + 1]] for i in train_pages])
-                est = self._first().fit([pages[i] for i in train_pages], train_y)
-                proba = self._full_proba(est, [pages[i] for i in test_pages])
-                rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test_pages])
-                oof[rows] = proba
-        self.first_ = self._first().fit(pages, y)
+            for train_rows, test_rows in GroupKFold(n_splits=n_folds).split(matrix, groups=line_groups):
+                est = self._first().fit(matrix[train_rows], y[train_rows])
+                oof[test_rows] = self._full_proba(est, matrix[test_rows])
+        self.first_ = self._first().fit(matrix, y)
         if n_folds < 2:
-            oof = self._full_proba(self.first_, pages)
+            oof = self._full_proba(self.first_, matrix)
         ctx = context_features(dense, oof, sizes)
         self.second_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=31, l2_regularization=1.0,
@@ -184,7 +191,6 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         ).fit(ctx, y)
         self.classes_ = np.asarray(LABELS, dtype=object)
         self.n_train_lines_ = len(y)
-        del line_groups
         return self
 
     def predict_proba(self, X: Sequence[Page]) -> np.ndarray:
@@ -193,9 +199,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         pages = list(X)
         if not pages:
             return np.zeros((0, len(LABELS)))
-        featurizer = self.first_.named_steps["features"]
-        first = self._full_proba(self.first_, pages)
-        ctx = context_features(featurizer.dense(pages), first, [len(p.lines) for p in pages])
+        matrix = self.featurizer_.transform(pages)
+        first = self._full_proba(self.first_, matrix)
+        dense = matrix[:, :self.featurizer_.n_dense].toarray()
+        ctx = context_features(dense, first, [len(p.lines) for p in pages])
         return self._full_proba(self.second_, ctx)
 
     def predict(self, X: Sequence[Page]) -> np.ndarray:

@@ -337,6 +337,11 @@ class LineFeaturizer(TransformerMixin, BaseEstimator):
     def fit(self, X: Sequence[Page], y=None):
         return self
 
+    @property
+    def n_dense(self) -> int:
+        """Number of dense columns; they come first in ``transform``'s output."""
+        return len(dense_feature_names())
+
     def dense(self, X: Sequence[Page]) -> np.ndarray:
         blocks = [dense_page(page, use_dom=self.use_dom) for page in X]
         return np.vstack(blocks) if blocks else np.zeros((0, len(dense_feature_names())))

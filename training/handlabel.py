@@ -3,6 +3,8 @@
 Workflow, one page at a time::
 
     python -m training.handlabel show <page-id>            # numbered lines with DOM hints
+    python -m training.handlabel show <page-id> --auto     # ... and the automatic gold-aligned labels
+    python -m training.handlabel auto-ranges ID... > r.txt # automatic labels as a ranges file to correct
     python -m training.handlabel apply ranges.txt --out data/labels/zh-news/part1.jsonl
 
 A ranges file names each page and gives a label to every line number::
@@ -42,12 +44,38 @@ def load_page(page_id: str, corpora: Path = CORPORA_DEFAULT):
     return entry, segment(page)
 
 
-def show(page_id: str, corpora: Path, width: int) -> None:
+def auto_page_labels(page_id: str, corpora: Path) -> list[str] | None:
+    """The corpus builder's automatic labels for a gold page (None without gold)."""
+    from training.corpus import build_page
+
+    entry = {e.id: e for e in load_index(corpora)}[page_id]
+    page, _ = build_page(entry, Archives(corpora), {})
+    return [line.gold for line in page.lines] if page is not None else None
+
+
+def show(page_id: str, corpora: Path, width: int, auto: bool = False) -> None:
     entry, page = load_page(page_id, corpora)
+    labels = auto_page_labels(page_id, corpora) if auto else None
     print(f"# page {entry.id}  archive={entry.archive}  url={entry.url}  title={page.title!r}  lines={len(page.lines)}")
-    for line in page.lines:
+    for i, line in enumerate(page.lines):
         hint = f"{line.tag}:{'.'.join(line.attrs[-2:])}"[:28]
-        print(f"{line.n:4d} {int(100 * line.link_ratio):3d}% {hint:28s} | {line.text[:width]}")
+        pre = f"{labels[i]:6s} " if labels else ""
+        print(f"{line.n:4d} {pre}{int(100 * line.link_ratio):3d}% {hint:28s} | {line.text[:width]}")
+
+
+def auto_ranges(page_ids: list[str], corpora: Path) -> None:
+    """Print a ranges file pre-filled with the automatic labels, for correction by hand."""
+    for page_id in page_ids:
+        labels = auto_page_labels(page_id, corpora)
+        if labels is None:
+            print(f"# page {page_id}\n# (no automatic labels: gold not aligned; label from scratch)")
+            continue
+        print(f"# page {page_id}")
+        start = 0
+        for i in range(1, len(labels) + 1):
+            if i == len(labels) or labels[i] != labels[start]:
+                print(f"{start + 1}-{i} {labels[start]}" if i - start > 1 else f"{i} {labels[start]}")
+                start = i
 
 
 def parse_ranges(path: Path) -> dict[str, list[tuple[int, int, str]]]:
@@ -112,12 +140,17 @@ def main(argv: list[str] | None = None) -> None:
     p_show = sub.add_parser("show", help="print a page's lines with numbers and DOM hints")
     p_show.add_argument("page_id")
     p_show.add_argument("--width", type=int, default=160)
+    p_show.add_argument("--auto", action="store_true", help="show the automatic (gold-aligned) label of each line")
+    p_auto = sub.add_parser("auto-ranges", help="print a ranges file pre-filled with automatic labels")
+    p_auto.add_argument("page_ids", nargs="+")
     p_apply = sub.add_parser("apply", help="turn a ranges file into stored labels")
     p_apply.add_argument("ranges", type=Path)
     p_apply.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.cmd == "show":
-        show(args.page_id, args.corpora, args.width)
+        show(args.page_id, args.corpora, args.width, args.auto)
+    elif args.cmd == "auto-ranges":
+        auto_ranges(args.page_ids, args.corpora)
     else:
         apply(args.ranges, args.out, args.corpora)
 
