@@ -32,6 +32,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from model.errors import ModelError
 from model.features import LineFeaturizer
@@ -233,7 +234,10 @@ def classify(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
         by_mode.setdefault("html" if page.source == "html" else "text", []).append(page)
     for mode, group in by_mode.items():
         clf = model.html if mode == "html" else model.text
-        proba = clf.predict_proba(group)
+        # One OpenMP thread: per-call batches are small, and on a machine shared with
+        # other workers extra threads only spin (tens of times slower under load).
+        with threadpool_limits(limits=1, user_api="openmp"):
+            proba = clf.predict_proba(group)
         row = 0
         for page in group:
             for line in page.lines:

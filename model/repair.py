@@ -23,6 +23,9 @@ from model.records import LABELS, Page
 HEADLINE_MIN_SIM = 0.6
 #: How many lines before the first body line the headline may sit.
 HEADLINE_WINDOW = 12
+#: The headline rule never overrides a classifier this sure the line is not body
+#: (a cookie banner or site name taken for the title in a text dump).
+HEADLINE_MIN_BODY_PROBA = 0.05
 #: A gap line is flipped to body when its body probability is at least this.
 GAP_MIN_BODY_PROBA = 0.25
 
@@ -64,7 +67,7 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     out = list(labels)
     reasons = [""] * len(out)
     head = find_headline(out, similarities)
-    if head is not None and out[head] != "body":
+    if head is not None and out[head] != "body" and probas[head][BODY] >= HEADLINE_MIN_BODY_PROBA:
         out[head], reasons[head] = "body", "headline"
     for i in range(1, len(out) - 1):
         if (out[i] in ("chrome", "links") and out[i - 1] == "body" and out[i + 1] == "body"

@@ -200,7 +200,9 @@ def guess_lang(lines: list[Line]) -> str:
     return "other"
 
 
-_NOT_TITLE = re.compile(r"[|｜>»_]|^(图片?来源|来源|作者|编辑|责任编辑|source|photo|by)\b", re.I)
+_NOT_TITLE = re.compile(
+    r"[|｜>»_]|^(图片?来源|来源|作者|编辑|责任编辑|source|photo|by)\b|cookie|隐私|privacy|登录|log ?in|sign ?in",
+    re.I)
 _SENTENCE_END = re.compile(r"[。.]$")
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import lxml.html
 
 from model.errors import InputError
-from model.features import LINKS_WORDS
+from model.features import CHROME_WORDS, LINKS_WORDS
 from model.read import page_from_bytes
 from model.records import Line, Page, line_hash
 from model.repair import title_similarity
@@ -50,6 +50,7 @@ _CLEANEVAL_MARK = re.compile(r"^\s*<(p|h|l)>", re.M)
 _BYLINE = re.compile(
     r"^\s*(来源|作者|编辑|责任编辑|责编|记者|发布时间|发表时间|时间|日期|稿源|原标题|"
     r"by\s|posted|published|updated|written by|photo|image)", re.I)
+_BYLINE_ANYWHERE = re.compile(r"(来源|作者|编辑|记者|责任编辑|发布时间|稿源)\s*[:：]")
 _DATE_ONLY = re.compile(r"^[\d\s:/.\-年月日时分秒,apmAPM()（）星期一二三四五六日天]+$")
 _PREV_NEXT = re.compile(r"^\s*(上一篇|下一篇|上一页|下一页|previous|next)\b", re.I)
 
@@ -124,19 +125,46 @@ def align(page: Page, gold: dict[str, str]) -> Alignment:
     return Alignment(coverage, roles, len(body_found) / total if total else 0.0)
 
 
+_DATE_IN_LINE = re.compile(r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/月]\d{1,2}日?|\d{1,2}:\d{2}")
+_FURNITURE = re.compile(r"©|copyright|版权|icp|备案|all rights reserved", re.I)
+
+
 def _is_link_item(line: Line) -> bool:
+    """A linked headline: mostly anchor text (or a linked title plus its date), headline length.
+
+    Section names in menus are shorter than headlines, so length separates
+    them: at least 10 Chinese characters or 4 words.
+    """
     text = line.text
     cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    return line.link_ratio >= 0.6 and (cjk >= 8 or len(text.split()) >= 4)
+    linked = line.link_ratio >= 0.6 or (line.link_ratio >= 0.35 and bool(_DATE_IN_LINE.search(text)))
+    if not linked or not (cjk >= 10 or len(text.split()) >= 4) or _FURNITURE.search(text):
+        return False
+    return not _is_menu_bar(text)
+
+
+_BAR_SPLIT = re.compile(r"\s*[|｜·•]\s*|\s{2,}")
+
+
+def _is_menu_bar(text: str) -> bool:
+    """A bar of short links (关于我们 | 联系我们 …, Share on Facebook Twitter …) is furniture."""
+    if CHROME_WORDS.search(text[:40]):
+        return True
+    parts = [p for p in _BAR_SPLIT.split(text) if p]
+    return len(parts) >= 3 and all(len(p) <= 6 or len(p.split()) <= 2 for p in parts)
 
 
 def boilerplate_labels(page: Page, body: list[bool]) -> list[str]:
-    """links vs chrome for non-body lines, from list structure and block headings."""
+    """links vs chrome for non-body lines, from list structure and block headings.
+
+    A cluster is >= 3 linked headlines at most 4 lines apart (or 2 under a
+    heading such as 相关/推荐/Related); everything non-body inside it is links,
+    so a list item's source and timestamp go with its headline.
+    """
     n = len(page.lines)
     items = [not body[i] and _is_link_item(page.lines[i]) for i in range(n)]
     labels = ["body" if body[i] else "chrome" for i in range(n)]
     idx = [i for i in range(n) if items[i]]
-    # clusters of >= 2 link items at most 4 lines apart; everything non-body between is links
     clusters: list[list[int]] = []
     for i in idx:
         if clusters and i - clusters[-1][-1] <= 4:
@@ -144,19 +172,20 @@ def boilerplate_labels(page: Page, body: list[bool]) -> list[str]:
         else:
             clusters.append([i])
     for cluster in clusters:
-        if len(cluster) < 2:
-            continue
         lo, hi = cluster[0], cluster[-1]
+        heading = [i for i in range(max(0, lo - 2), lo)
+                   if not body[i] and len(page.lines[i].text) <= 24 and LINKS_WORDS.search(page.lines[i].text)]
+        if len(cluster) < 3 and not (len(cluster) == 2 and heading):
+            continue
         for i in range(lo, hi + 1):
-            if not body[i]:
+            if not body[i] and not _FURNITURE.search(page.lines[i].text):
                 labels[i] = "links"
-        # teaser bits right after the last item, and a block heading just above the first
+        # teaser bits right after the last item
         for i in range(hi + 1, min(n, hi + 3)):
             if not body[i] and len(page.lines[i].text) <= 40 and page.lines[i].dom_path == page.lines[hi].dom_path:
                 labels[i] = "links"
-        for i in range(max(0, lo - 2), lo):
-            if not body[i] and len(page.lines[i].text) <= 24 and LINKS_WORDS.search(page.lines[i].text):
-                labels[i] = "links"
+        for i in heading:
+            labels[i] = "links"
     for i, line in enumerate(page.lines):
         if not body[i] and _PREV_NEXT.match(line.text) and line.link_ratio > 0.3:
             labels[i] = "links"
@@ -175,7 +204,8 @@ def auto_labels(page: Page, alignment: Alignment) -> list[str]:
             body[i] = bool(near)
     # LABELS.md: bylines, sources and lone dates are chrome even when the gold copied them
     for i, line in enumerate(page.lines):
-        if body[i] and len(line.text) <= 60 and (_BYLINE.match(line.text) or _DATE_ONLY.match(line.text)):
+        if body[i] and len(line.text) <= 80 and (_BYLINE.match(line.text) or _DATE_ONLY.match(line.text)
+                                                  or _BYLINE_ANYWHERE.search(line.text)):
             body[i] = False
     # the page's own headline is body even when the gold omits it
     first_body = next((i for i in range(n) if body[i]), None)

@@ -22,7 +22,7 @@ from model.pipeline import process
 from model.records import LABELS, Page
 from model.write import page_text
 
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W_]+", re.U)
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W_\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]+", re.U)
 
 
 def tokens(text: str) -> list[str]:
