@@ -1,0 +1,208 @@
+"""model.classify: the two-pass classifier's contract, and the model file with its manifest."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.exceptions import NotFittedError
+
+from model.classify import (
+    DEFAULT_MODEL_PATH,
+    LineClassifier,
+    LinesiftModel,
+    classify,
+    load_model,
+    manifest_path,
+    save_model,
+)
+from model.errors import ModelError
+from model.records import LABELS
+from training.train import line_targets
+
+SMALL = dict(hash_bits=8, max_iter=20, cv=1)
+
+
+@pytest.fixture(scope="module")
+def text_pages():
+    """The text-dump fixture pages (TSV + text JSONL): small, labelled, no markup."""
+    from training.labelled import read_labelled
+
+    from conftest import LABELLED
+
+    return read_labelled([LABELLED / "text_pages.jsonl", LABELLED / "hand.tsv"])
+
+
+@pytest.fixture(scope="module")
+def fitted(text_pages):
+    return LineClassifier(use_dom=False, **SMALL).fit(text_pages, line_targets(text_pages))
+
+
+# --- estimator contract --------------------------------------------------------------------------------
+
+def test_init_only_stores_parameters():
+    clf = LineClassifier(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, random_state=3)
+    assert clf.get_params() == dict(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, random_state=3)
+    assert not hasattr(clf, "classes_")
+    assert sklearn.base.clone(clf).get_params() == clf.get_params()
+
+
+def test_predict_proba_shape_and_label_column_order(fitted, text_pages):
+    proba = fitted.predict_proba(text_pages)
+    n_lines = sum(len(p.lines) for p in text_pages)
+    assert proba.shape == (n_lines, len(LABELS))
+    assert list(fitted.classes_) == list(LABELS) == ["body", "spam", "links", "chrome"]
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    pred = fitted.predict(text_pages)
+    assert pred.shape == (n_lines,)
+    assert set(pred) <= set(LABELS)
+    # the columns mean what LABELS says: predicted label == argmax column
+    assert [LABELS[i] for i in proba.argmax(axis=1)] == list(pred)
+
+
+def test_fits_its_training_data(fitted, text_pages):
+    y = line_targets(text_pages)
+    assert (fitted.predict(text_pages) == y).mean() > 0.9
+
+
+def test_a_class_absent_from_training_gets_a_zero_column(make_page):
+    pages = [
+        make_page(["首页", "国内", "居民买菜更方便了，街道还开设了老年食堂。", "相关推荐", "社区食堂挂牌开业"],
+                  ["chrome", "chrome", "body", "links", "links"], id="a"),
+        make_page(["Home", "News", "The council voted on Tuesday to build the lane.", "Related", "Bus timetable changes"],
+                  ["chrome", "chrome", "body", "links", "links"], id="b"),
+    ]
+    clf = LineClassifier(use_dom=False, **SMALL).fit(pages, line_targets(pages))
+    proba = clf.predict_proba(pages)
+    assert proba.shape == (10, 4)
+    assert np.all(proba[:, LABELS.index("spam")] == 0.0)
+    assert list(clf.classes_) == list(LABELS)
+
+
+def test_same_seed_gives_identical_probabilities(text_pages):
+    y = line_targets(text_pages)
+    groups = [p.metadata["site"] for p in text_pages]
+    params = dict(use_dom=False, hash_bits=8, max_iter=15, cv=2, random_state=7)
+    a = LineClassifier(**params).fit(text_pages, y, groups).predict_proba(text_pages)
+    b = LineClassifier(**params).fit(text_pages, y, groups).predict_proba(text_pages)
+    assert np.array_equal(a, b)
+
+
+def test_empty_page_list_predicts_nothing(fitted):
+    assert fitted.predict_proba([]).shape == (0, 4)
+
+
+def test_predict_before_fit_raises(text_pages):
+    with pytest.raises(NotFittedError):
+        LineClassifier().predict_proba(text_pages)
+
+
+@pytest.mark.parametrize("y, message", [
+    (["body"] * 3, "labels but the pages have"),
+    (["body", "chrome", "junk", "links"], "unknown labels"),
+    (["body"] * 4, "at least two different labels"),
+])
+def test_bad_y_raises_value_error(make_page, y, message):
+    page = make_page(["a", "b", "c", "d"])
+    with pytest.raises(ValueError, match=message):
+        LineClassifier(**SMALL).fit([page], y)
+
+
+def test_classify_fills_line_fields_and_uses_the_model_per_source(fitted, make_page):
+    model = LinesiftModel(html=fitted, text=fitted)
+    pages = [make_page(["首页", "居民买菜更方便了，街道还开设了老年食堂。"], id="t"),
+             make_page(["Home", "The council voted on Tuesday."], source="html", id="h")]
+    classify(pages, model)
+    for page in pages:
+        for line in page.lines:
+            assert line.pred == line.label and line.label in LABELS
+            assert len(line.proba) == 4 and line.score == max(line.proba)
+    assert model.for_page(pages[0]) is model.text and model.for_page(pages[1]) is model.html
+
+
+# --- model file and manifest -----------------------------------------------------------------------
+
+@pytest.fixture
+def saved(fitted, tmp_path):
+    path = save_model(LinesiftModel(html=fitted, text=fitted), tmp_path / "m.joblib", extra={"note": "test"})
+    return path
+
+
+def test_save_writes_model_and_manifest(saved):
+    manifest = json.loads(manifest_path(saved).read_text(encoding="utf-8"))
+    assert manifest_path(saved) == saved.with_suffix(".json")
+    assert manifest["labels"] == list(LABELS)
+    assert manifest["sklearn_version"] == sklearn.__version__
+    assert manifest["file"] == "m.joblib"
+    assert len(manifest["sha256"]) == 64
+    assert manifest["features"]["hash_bits"] == SMALL["hash_bits"]
+    assert manifest["note"] == "test"
+    assert not list(saved.parent.glob("*.tmp"))
+
+
+def test_save_load_round_trip_predicts_the_same(saved, fitted, text_pages):
+    loaded = load_model(saved)
+    assert isinstance(loaded, LinesiftModel)
+    assert np.array_equal(loaded.text.predict_proba(text_pages), fitted.predict_proba(text_pages))
+    assert loaded.manifest["sha256"] == json.loads(saved.with_suffix(".json").read_text())["sha256"]
+
+
+def test_tampered_model_file_is_refused_naming_sha256(saved):
+    data = bytearray(saved.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    saved.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="sha256") as err:
+        load_model(saved)
+    assert str(saved) in str(err.value)
+
+
+def test_manifest_from_another_sklearn_version_is_refused(saved):
+    mpath = manifest_path(saved)
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    manifest["sklearn_version"] = "0.24.2"
+    mpath.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError, match="0.24.2") as err:
+        load_model(saved)
+    assert sklearn.__version__ in str(err.value) and "retrain" in str(err.value)
+
+
+def test_sklearn_patch_version_difference_is_accepted(saved):
+    mpath = manifest_path(saved)
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    major, minor = sklearn.__version__.split(".")[:2]
+    manifest["sklearn_version"] = f"{major}.{minor}.99"
+    mpath.write_text(json.dumps(manifest), encoding="utf-8")
+    assert load_model(saved).manifest["sklearn_version"].endswith(".99")
+
+
+def test_missing_manifest_is_refused(saved):
+    manifest_path(saved).unlink()
+    with pytest.raises(ModelError, match="no manifest") as err:
+        load_model(saved)
+    assert str(saved) in str(err.value)
+
+
+def test_unreadable_manifest_is_refused(saved):
+    manifest_path(saved).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="unreadable manifest"):
+        load_model(saved)
+
+
+def test_other_format_version_is_refused(saved):
+    mpath = manifest_path(saved)
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    manifest["format_version"] = 999
+    mpath.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError, match="format 999"):
+        load_model(saved)
+
+
+def test_missing_model_file_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "absent.joblib")
+
+
+def test_default_model_path_is_inside_the_package():
+    assert DEFAULT_MODEL_PATH.parent.name == "default"
+    assert DEFAULT_MODEL_PATH.parent.parent.name == "model"

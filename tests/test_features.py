@@ -1,0 +1,208 @@
+"""model.features: shapes, individual columns, neighbours and the hashed token block."""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+
+from model.features import (
+    DENSE_GROUPS,
+    LineFeaturizer,
+    dense_feature_names,
+    dense_page,
+    line_tokens,
+    page_context,
+)
+from model.read import page_from_bytes
+from model.segment import segment
+
+from conftest import PAGES
+
+NAMES = dense_feature_names()
+COL = {name: i for i, name in enumerate(NAMES)}
+DOM_COLS = [i for i, name in enumerate(NAMES) if name.startswith("dom_")]
+
+
+def html_page(name: str = "zh_news_gbk.html"):
+    return segment(page_from_bytes((PAGES / name).read_bytes(), id=name))
+
+
+# --- shapes ------------------------------------------------------------------------------------------
+
+def test_group_shapes(make_page):
+    page = make_page(["首页", "正文第一段，讲述菜市场的改造。", "Copyright © 2024"])
+    ctx = page_context(page)
+    widths = {"text": 24, "position": 4, "page": 5, "dom": 46}
+    for name, fn in DENSE_GROUPS.items():
+        assert fn(page, ctx).shape == (3, widths[name]), name
+
+
+def test_dense_page_shape_matches_feature_names():
+    page = html_page()
+    dense = dense_page(page)
+    assert dense.shape == (len(page.lines), len(NAMES))
+    assert len(NAMES) == len(set(NAMES))
+    assert np.isfinite(dense).all()
+
+
+def test_transform_shape_with_hashed_block_and_feature_names():
+    pages = [html_page(), html_page("en_news_bom.html")]
+    featurizer = LineFeaturizer(hash_bits=8)
+    matrix = featurizer.fit_transform(pages)
+    n_lines = sum(len(p.lines) for p in pages)
+    assert matrix.shape == (n_lines, len(NAMES) + 2 ** 8)
+    assert matrix.format == "csr"
+    assert len(featurizer.get_feature_names_out()) == matrix.shape[1]
+    assert len(LineFeaturizer(tokens=False).get_feature_names_out()) == len(NAMES)
+    assert LineFeaturizer(tokens=False).transform(pages).shape == (n_lines, len(NAMES))
+
+
+def test_rows_follow_page_order(make_page):
+    a = make_page(["第一页的第一行", "第一页的第二行。"], id="a")
+    b = make_page(["Second page only line."], id="b")
+    featurizer = LineFeaturizer(hash_bits=8)
+    both = featurizer.transform([a, b]).toarray()
+    assert np.array_equal(both[:2], featurizer.transform([a]).toarray())
+    assert np.array_equal(both[2:], featurizer.transform([b]).toarray())
+
+
+def test_empty_input_and_single_page_errors():
+    assert LineFeaturizer().dense([]).shape == (0, len(NAMES))
+    with pytest.raises(TypeError, match="sequence of Page"):
+        LineFeaturizer().transform(html_page())
+
+
+# --- individual columns ----------------------------------------------------------------------------------
+
+def test_cjk_sentence_punctuation_is_counted(make_page):
+    page = make_page(["居民说，以前买菜要走很远；现在下楼就到。真方便！", "无标点的短语", "Plain, English. Text"])
+    dense = dense_page(page)
+    assert dense[0, COL["text_6"]] == pytest.approx(math.log1p(4))  # ， ； 。 ！
+    assert dense[1, COL["text_6"]] == 0.0
+    assert dense[2, COL["text_6"]] == 0.0
+    assert dense[2, COL["text_7"]] == pytest.approx(math.log1p(2))  # "," and ". "
+    assert dense[0, COL["text_8"]] == 1.0  # ends with terminal punctuation
+    assert dense[1, COL["text_8"]] == 0.0
+    assert dense[0, COL["text_2"]] > 0.7  # CJK share
+    assert dense[2, COL["text_3"]] > 0.7  # Latin share
+
+
+def test_pattern_columns(make_page):
+    page = make_page(["2024-05-12 09:30 来源：华东日报", "沪ICP备12345678号-1", "Copyright © 2024 Gazette",
+                      "加微信 hd8866 领取内部计划", "相关推荐", "钦州市某某商贸有限公司"])
+    dense = dense_page(page)
+    assert dense[0, COL["text_14"]] == 1.0 and dense[0, COL["text_15"]] == 1.0  # date, time
+    assert dense[1, COL["text_18"]] == 1.0  # ICP
+    assert dense[2, COL["text_17"]] == 1.0  # copyright
+    assert dense[3, COL["text_19"]] == 1.0  # contact (微信)
+    assert dense[4, COL["text_23"]] == 1.0  # links heading word
+    assert dense[5, COL["text_21"]] == 1.0  # 某某
+    assert dense[4, COL["text_13"]] == 1.0  # short line (<= 4 chars)
+
+
+def test_title_similarity_repetition_and_position(make_page):
+    page = make_page(["首页", "老旧菜市场变身社区邻里中心", "正文。", "首页"], title="老旧菜市场变身社区邻里中心_华东日报")
+    dense = dense_page(page)
+    assert dense[1, COL["page_0"]] > 0.8 > dense[2, COL["page_0"]]
+    assert dense[1, COL["page_1"]] == 1.0  # every bigram of the line is in the title
+    assert dense[0, COL["page_3"]] == pytest.approx(math.log1p(1))  # "首页" occurs twice
+    assert dense[2, COL["page_3"]] == 0.0
+    assert dense[:, COL["position_0"]].tolist() == pytest.approx([0, 1 / 3, 2 / 3, 1])
+
+
+def test_dom_columns_are_zero_in_text_mode():
+    page = html_page()
+    with_dom = LineFeaturizer(use_dom=True).dense([page])
+    without = LineFeaturizer(use_dom=False).dense([page])
+    assert with_dom[:, DOM_COLS].any()
+    assert not without[:, DOM_COLS].any()
+    dom_derived = [COL[f"nb{off:+d}_{c}"] for off in (-2, -1, 1, 2) for c in (33, 35)] + [COL["win_link"]]
+    assert not without[:, dom_derived].any()
+    text_cols = [i for i, name in enumerate(NAMES) if name.startswith(("text_", "page_", "position_"))]
+    assert np.array_equal(with_dom[:, text_cols], without[:, text_cols])
+
+
+def test_link_and_list_columns_on_html(page_lines):
+    page = html_page()
+    dense = dense_page(page)
+    labels = [item["label"] for item in page_lines("zh_news_gbk")]
+    links = [i for i, lab in enumerate(labels) if lab == "links"]
+    body = [i for i, lab in enumerate(labels) if lab == "body"]
+    assert dense[links[1:], COL["dom_0"]].min() > 0.9  # link ratio of the related headlines
+    assert dense[body, COL["dom_0"]].max() == 0.0
+    assert dense[links[1:], COL["dom_2"]].min() == 1.0  # in a list
+
+
+# --- neighbours ----------------------------------------------------------------------------------------------
+
+def test_neighbour_columns_copy_the_neighbours_values(make_page):
+    page = make_page(["一", "二二二二，二。", "three three three", "四四", "the fifth line, longer than the others."])
+    dense = dense_page(page)
+    own = dense[:, COL["text_0"]]  # log length
+    assert dense[1:, COL["nb-1_0"]].tolist() == pytest.approx(own[:-1].tolist())
+    assert dense[:-2, COL["nb+2_0"]].tolist() == pytest.approx(own[2:].tolist())
+    assert dense[0, COL["nb-1_0"]] == 0.0 and dense[:2, COL["nb-2_0"]].tolist() == [0.0, 0.0]
+    assert dense[-1, COL["nb+1_0"]] == 0.0
+    assert dense[1, COL["nb-1_6"]] == 0.0 and dense[0, COL["nb+1_6"]] == pytest.approx(math.log1p(2))
+    # window mean over lines 0..3 for line 0 (window of 3 on each side)
+    assert dense[0, COL["win_len"]] == pytest.approx(own[:4].mean())
+
+
+def test_same_path_with_previous_line():
+    page = html_page()
+    dense = dense_page(page)
+    same = dense[:, COL["same_path_prev"]]
+    expected = [float(i > 0 and page.lines[i].dom_path == page.lines[i - 1].dom_path) for i in range(len(page.lines))]
+    assert same.tolist() == expected
+    assert 0 < same.sum() < len(page.lines)
+
+
+# --- hashed tokens -----------------------------------------------------------------------------------------
+
+def test_line_tokens_use_jieba_words_for_chinese(make_page):
+    (line,) = make_page(["居民买菜看病一站办"]).lines
+    tokens = line_tokens(line, use_dom=False)
+    words = [t[2:] for t in tokens if t.startswith("w:")]
+    assert "".join(words) == "居民买菜看病一站办"
+    assert 1 < len(words) < 9  # words, not characters
+    assert "L:居民买菜看病一站办" in tokens  # short lines are also kept whole
+
+
+def test_line_tokens_dom_tokens_only_with_dom():
+    page = html_page()
+    line = next(ln for ln in page.lines if ln.text == "首页")
+    assert "a:nav" in line_tokens(line, use_dom=True)
+    assert any(t.startswith("t:") for t in line_tokens(line, use_dom=True))
+    assert not [t for t in line_tokens(line, use_dom=False) if t.startswith(("a:", "t:"))]
+
+
+def test_hashed_block_counts_the_tokens(make_page):
+    page = make_page(["Home", "Council approves protected bike lanes on Mill Street", "Home"])
+    bits = 10
+    matrix = LineFeaturizer(use_dom=False, hash_bits=bits).transform([page]).toarray()
+    hashed = matrix[:, len(NAMES):]
+    assert hashed.shape[1] == 2 ** bits
+    for row, line in zip(hashed, page.lines):
+        assert row.sum() == len(line_tokens(line, use_dom=False))  # counts, no alternating signs
+        assert row.min() >= 0
+    assert np.array_equal(hashed[0], hashed[2])
+    assert not np.array_equal(hashed[0], hashed[1])
+
+
+def test_featurizer_is_stateless_and_deterministic(make_page):
+    page = make_page(["首页", "正文第一段。", "Copyright"])
+    a = LineFeaturizer(hash_bits=8).transform([page])
+    b = LineFeaturizer(hash_bits=8).fit([make_page(["other"])]).transform([page])
+    assert (a != b).nnz == 0
+
+
+def test_a_1_mb_line_is_featurized_fast(make_page):
+    huge = "菜市场改造完成，居民买菜更方便了。" * (1024 * 1024 // 17) + " and some English words"
+    page = make_page(["首页", huge, "Copyright © 2024"])
+    started = time.perf_counter()
+    matrix = LineFeaturizer(hash_bits=10).transform([page])
+    assert time.perf_counter() - started < 3.0
+    assert matrix.shape == (3, len(NAMES) + 2 ** 10)
+    assert np.isfinite(matrix.toarray()).all()

@@ -1,0 +1,231 @@
+"""model.read: bytes -> decoded Page, for the encodings crawled pages really use."""
+from __future__ import annotations
+
+import codecs
+import time
+
+import pytest
+
+from model.errors import InputError
+from model.read import (
+    MAX_PAGE_BYTES_DEFAULT,
+    decode_bytes,
+    detect_format,
+    normalize_charset,
+    page_from_bytes,
+    page_from_text,
+    read_file,
+)
+from model.segment import segment
+
+from conftest import PAGES
+
+
+def _html(body: str, head: str = "") -> str:
+    return f"<html><head>{head}<title>t</title></head><body>{body}</body></html>"
+
+
+# --- fixture pages: each stored in the encoding a real site would use ----------------------------
+
+def test_gbk_page_declared_gb2312_is_read_as_gb18030():
+    data = (PAGES / "zh_news_gbk.html").read_bytes()
+    assert b"charset=gb2312" in data
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the fixture really is legacy-encoded
+    text, encoding = decode_bytes(data)
+    assert encoding == "gb18030"
+    assert "老旧菜市场变身社区邻里中心" in text
+    # 喆 exists in GBK but not in GB2312: decoding as strict GB2312 would lose it
+    assert "作者：王喆" in text
+    assert "\ufffd" not in text
+
+
+def test_big5_page_with_meta_charset():
+    text, encoding = decode_bytes((PAGES / "zh_news_big5.html").read_bytes())
+    assert encoding == "big5hkscs"
+    assert "基隆新增夜間渡輪航線 通勤族返家少繞一小時" in text
+    assert "\ufffd" not in text
+
+
+def test_utf8_page_that_declares_gbk_comes_out_right():
+    data = (PAGES / "zh_news_lying.html").read_bytes()
+    assert b"charset=gbk" in data
+    text, encoding = decode_bytes(data)
+    assert encoding == "utf-8"
+    assert "无人机播种进田头 千亩稻田三天种完" in text
+
+
+def test_utf8_bom_is_stripped_and_page_detected_as_html():
+    data = (PAGES / "en_news_bom.html").read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)
+    page = page_from_bytes(data, id="bom.html")
+    assert page.metadata["encoding"] == "utf-8"
+    assert not page.raw.startswith("\ufeff")
+    assert page.source == "html"
+    assert "Council approves protected bike lanes" in page.raw
+
+
+def test_windows_1252_page_with_meta_charset():
+    text, encoding = decode_bytes((PAGES / "en_news_cp1252.html").read_bytes())
+    assert encoding == "cp1252"
+    assert "“We wanted to build something that our school could actually use,”" in text
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.html")))
+def test_every_fixture_page_decodes_without_replacement_characters(name):
+    page = read_file(PAGES / name)
+    assert page.source == "html"
+    assert "\ufffd" not in page.raw
+
+
+def test_utf16_bom():
+    data = codecs.BOM_UTF16_LE + _html("<p>中文 UTF-16 页面</p>").encode("utf-16-le")
+    text, encoding = decode_bytes(data)
+    assert encoding == "utf-16-le"
+    assert "中文 UTF-16 页面" in text
+
+
+# --- declared charsets: HTTP header, meta, none --------------------------------------------------
+
+def test_http_charset_outranks_a_wrong_meta_charset():
+    data = _html("<p>国内新闻：菜市场改造完成，居民买菜更方便了。</p>", '<meta charset="big5">').encode("gbk")
+    text, encoding = decode_bytes(data, declared="gbk")
+    assert encoding == "gb18030"
+    assert "菜市场改造完成" in text
+
+
+def test_http_charset_alone():
+    data = _html("<p>街道还开设了老年食堂和社区卫生服务站。</p>").encode("gb2312")
+    text, _ = decode_bytes(data, declared="GB2312")
+    assert "老年食堂" in text
+
+
+def test_gb18030_four_byte_characters_in_a_page_declared_gbk():
+    data = _html("<p>吉祥的𠮷字和镕字都能读出。</p>", '<meta charset="gbk">').encode("gb18030")
+    text, encoding = decode_bytes(data)
+    assert encoding == "gb18030"
+    assert "吉祥的𠮷字和镕字都能读出。" in text
+
+
+def test_undeclared_gbk_text_dump_falls_back_to_gb18030():
+    data = "菜市场改造完成\n居民买菜更方便了，街道还开设了老年食堂。\n".encode("gbk")
+    page = page_from_bytes(data, id="dump.txt")
+    assert page.source == "text"
+    assert page.raw.splitlines()[1] == "居民买菜更方便了，街道还开设了老年食堂。"
+
+
+def test_page_declared_latin1_that_is_really_gbk():
+    data = _html("<p>这是一段用中文写成的新闻正文，讲述城市的变化。</p>", '<meta charset="iso-8859-1">').encode("gbk")
+    text, encoding = decode_bytes(data)
+    assert encoding == "gb18030"
+    assert "讲述城市的变化" in text
+
+
+def test_windows_1252_apostrophes_are_not_read_as_gbk():
+    data = _html("<p>The council’s plan won’t change the town’s budget, officials say. It’s final.</p>",
+                 '<meta charset="windows-1252">').encode("cp1252")
+    text, encoding = decode_bytes(data)
+    assert "The council’s plan won’t change" in text
+    assert encoding == "cp1252"
+
+
+def test_undeclared_big5_page():
+    data = _html("<p>基隆新增夜間渡輪航線，通勤族返家少繞一小時。</p>").encode("big5")
+    text, _ = decode_bytes(data)
+    assert "基隆新增夜間渡輪航線" in text
+
+
+def test_normalize_charset_aliases():
+    assert normalize_charset("GB2312") == "gb18030"
+    assert normalize_charset("gbk") == "gb18030"
+    assert normalize_charset(" 'big5' ") == "big5hkscs"
+    assert normalize_charset("no-such-charset") is None
+    assert normalize_charset(None) is None
+
+
+# --- bad input: one clear error naming the file --------------------------------------------------
+
+@pytest.mark.parametrize("content", [b"", b"   \n\t\n"], ids=["empty", "whitespace"])
+def test_empty_file_error_names_the_file(tmp_path, content):
+    path = tmp_path / "empty.html"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="empty") as err:
+        read_file(path)
+    assert str(err.value).startswith(str(path))
+    assert "\n" not in str(err.value)
+
+
+def test_binary_file_error_names_the_file(tmp_path):
+    path = tmp_path / "logo.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    with pytest.raises(InputError, match="binary") as err:
+        read_file(path)
+    assert str(path) in str(err.value)
+
+
+def test_undecodable_bytes_error_names_the_file(tmp_path):
+    path = tmp_path / "garbage.html"
+    # 0x81 0xFF is invalid in UTF-8, GB18030, Big5-HKSCS and Shift-JIS, and 0x81 is unmapped in cp1252
+    path.write_bytes(b"<html><body><p>" + b"news \x81\xff " * 200 + b"</p></body></html>")
+    with pytest.raises(InputError, match="cannot decode") as err:
+        read_file(path)
+    assert str(path) in str(err.value)
+
+
+def test_missing_file_error_names_the_file(tmp_path):
+    path = tmp_path / "nope.html"
+    with pytest.raises(InputError) as err:
+        read_file(path)
+    assert str(path) in str(err.value)
+
+
+def test_50_mb_page_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.html"
+    with path.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)  # sparse: the size check must not read it
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="MB limit") as err:
+        read_file(path)
+    assert time.perf_counter() - started < 1.0
+    assert str(path) in str(err.value)
+    assert "52.4 MB" in str(err.value)
+
+
+def test_50_mb_bytes_are_refused_by_page_from_bytes():
+    data = b"<p>x</p>" * (50 * 1024 * 1024 // 8)
+    assert len(data) > MAX_PAGE_BYTES_DEFAULT
+    with pytest.raises(InputError, match="over the 21 MB limit") as err:
+        page_from_bytes(data, id="crawl/huge.html")
+    assert str(err.value).startswith("crawl/huge.html: ")
+
+
+def test_single_1_mb_line_is_read_and_segmented_fast():
+    line = ("这是一个没有换行的超长段落，" * 40000)[: 1024 * 1024 // 3] + "完。"
+    data = ("标题在这里\n" + line + "\n").encode("utf-8")
+    assert len(data) > 1_000_000
+    started = time.perf_counter()
+    page = segment(page_from_bytes(data, id="long.txt"))
+    assert time.perf_counter() - started < 2.0
+    assert page.source == "text"
+    assert [ln.n for ln in page.lines] == [1, 2]
+    assert len(page.lines[1].text) == len(line)
+
+
+def test_unknown_input_format_names_the_page():
+    with pytest.raises(InputError, match="unknown input format") as err:
+        page_from_text("hello", id="p1", input_format="pdf")
+    assert str(err.value).startswith("p1: ")
+
+
+# --- format detection ------------------------------------------------------------------------------
+
+def test_detect_format():
+    assert detect_format("<!DOCTYPE html><html><body><p>x</p></body></html>") == "html"
+    assert detect_format("<!-- saved page -->\n<html><p>x</p></html>") == "html"
+    assert detect_format("<div><p>no html tag</p><span>but markup</span></div>") == "html"
+    assert detect_format("首页\n国内\n价格 a < b 而 c > d\n正文第一段。") == "text"
+
+
+def test_forced_input_format_wins_over_detection():
+    page = page_from_text("<p>a tag in a text dump</p>\nsecond line", id="d.txt", input_format="text")
+    assert page.source == "text"

@@ -1,0 +1,151 @@
+"""model.repair: the headline and gap rules, on plain label lists (no HTML)."""
+from __future__ import annotations
+
+import pytest
+
+from model.repair import (
+    GAP_MIN_BODY_PROBA,
+    HEADLINE_MIN_SIM,
+    HEADLINE_WINDOW,
+    find_headline,
+    repair,
+    repair_labels,
+    title_similarity,
+)
+
+
+def proba(body: float) -> tuple[float, float, float, float]:
+    """A probability row (body, spam, links, chrome) with the given body share."""
+    return (body, 0.0, 0.0, 1.0 - body)
+
+
+def run(labels, sims=None, body_probas=None):
+    sims = sims or [0.0] * len(labels)
+    probas = [proba(p) for p in (body_probas or [0.1] * len(labels))]
+    return repair_labels(labels, probas, sims)
+
+
+# --- headline rule -------------------------------------------------------------------------------------
+
+def test_headline_predicted_chrome_becomes_body():
+    labels, reasons = run(["chrome", "chrome", "chrome", "body", "body"], sims=[0, 0.2, 0.9, 0.1, 0])
+    assert labels == ["chrome", "chrome", "body", "body", "body"]
+    assert reasons == ["", "", "headline", "", ""]
+
+
+def test_best_matching_line_wins():
+    labels, reasons = run(["chrome", "chrome", "body"], sims=[0.7, 0.95, 0.0])
+    assert labels == ["chrome", "body", "body"]
+    assert reasons == ["", "headline", ""]
+
+
+def test_headline_already_body_has_no_reason():
+    labels, reasons = run(["chrome", "body", "body"], sims=[0.1, 0.9, 0.0])
+    assert labels == ["chrome", "body", "body"]
+    assert reasons == ["", "", ""]
+
+
+def test_weak_title_match_is_not_a_headline():
+    low = HEADLINE_MIN_SIM - 0.01
+    labels, reasons = run(["chrome", "chrome", "body"], sims=[0.0, low, 0.0])
+    assert labels == ["chrome", "chrome", "body"]
+    assert reasons == ["", "", ""]
+
+
+def test_headline_far_before_the_article_is_not_touched():
+    n_before = HEADLINE_WINDOW + 3
+    labels = ["chrome"] * n_before + ["body"]
+    sims = [0.9] + [0.0] * n_before  # the title matches only the very first line, far from the body
+    out, reasons = run(labels, sims=sims)
+    assert out == labels and set(reasons) == {""}
+
+
+def test_headline_is_searched_only_before_the_article():
+    # a related-list item after the body start that repeats title words stays links
+    labels = ["chrome", "body", "body", "links"]
+    out, reasons = run(labels, sims=[0.0, 0.0, 0.0, 0.9])
+    assert out == labels and reasons == ["", "", "", ""]
+
+
+def test_without_any_body_line_the_whole_page_is_searched():
+    labels, reasons = run(["chrome"] * 20 + ["links"], sims=[0.0] * 18 + [0.8, 0.0, 0.0])
+    assert labels[18] == "body" and reasons[18] == "headline"
+    assert labels.count("body") == 1
+
+
+def test_find_headline_returns_index_or_none():
+    assert find_headline(["chrome", "chrome", "body"], [0.0, 0.8, 0.3]) == 1
+    assert find_headline(["chrome", "chrome", "body"], [0.0, 0.1, 0.3]) is None
+
+
+# --- gap rule ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("label", ["chrome", "links"])
+def test_unsure_line_between_body_lines_becomes_body(label):
+    labels, reasons = run(["body", label, "body"], body_probas=[0.9, GAP_MIN_BODY_PROBA, 0.9])
+    assert labels == ["body", "body", "body"]
+    assert reasons == ["", "gap", ""]
+
+
+def test_confident_non_body_line_in_a_gap_stays():
+    labels, reasons = run(["body", "chrome", "body"], body_probas=[0.9, GAP_MIN_BODY_PROBA - 0.01, 0.9])
+    assert labels == ["body", "chrome", "body"] and reasons == ["", "", ""]
+
+
+def test_spam_in_a_gap_is_never_flipped():
+    labels, reasons = run(["body", "spam", "body"], body_probas=[0.9, 0.49, 0.9])
+    assert labels == ["body", "spam", "body"] and reasons == ["", "", ""]
+
+
+def test_two_line_gap_is_not_filled():
+    labels, _ = run(["body", "chrome", "chrome", "body"], body_probas=[0.9, 0.4, 0.4, 0.9])
+    assert labels == ["body", "chrome", "chrome", "body"]
+
+
+def test_gap_rule_ignores_the_page_edges():
+    labels, _ = run(["chrome", "body", "chrome"], body_probas=[0.9, 0.9, 0.9])
+    assert labels == ["chrome", "body", "chrome"]
+
+
+def test_alternating_gaps_are_each_filled():
+    labels, reasons = run(["body", "links", "body", "chrome", "body"], body_probas=[0.9, 0.3, 0.9, 0.3, 0.9])
+    assert labels == ["body"] * 5
+    assert reasons == ["", "gap", "", "gap", ""]
+
+
+def test_input_lists_are_not_modified():
+    labels = ["body", "chrome", "body"]
+    run(labels, body_probas=[0.9, 0.5, 0.9])
+    assert labels == ["body", "chrome", "body"]
+
+
+# --- title similarity ------------------------------------------------------------------------------------
+
+def test_title_similarity_ignores_a_site_suffix():
+    assert title_similarity("老旧菜市场变身社区邻里中心", "老旧菜市场变身社区邻里中心_华东日报") == 1.0
+    assert title_similarity("Council approves bike lanes", "Council approves bike lanes | Riverside Gazette") == 1.0
+    assert title_similarity("首页", "老旧菜市场变身社区邻里中心_华东日报") == 0.0
+    assert title_similarity("anything", None) == 0.0
+
+
+# --- repair() on a classified page ----------------------------------------------------------------------
+
+def test_repair_sets_label_reason_and_score_but_keeps_pred(make_page):
+    page = make_page(["首页", "老旧菜市场变身社区邻里中心", "本报讯 居民买菜更方便了。", "图片", "街道还开设了老年食堂。"],
+                     title="老旧菜市场变身社区邻里中心_华东日报")
+    preds = ["chrome", "chrome", "body", "chrome", "body"]
+    rows = [proba(0.05), proba(0.3), proba(0.9), proba(0.4), proba(0.9)]
+    for line, pred, row in zip(page.lines, preds, rows):
+        line.pred = line.label = pred
+        line.proba, line.score = row, max(row)
+    repair(page)
+    assert [line.label for line in page.lines] == ["chrome", "body", "body", "body", "body"]
+    assert [line.pred for line in page.lines] == preds
+    assert [line.repair_reason for line in page.lines] == ["", "headline", "", "gap", ""]
+    assert page.lines[1].score == pytest.approx(0.3)  # the probability of the new label
+    assert page.lines[0].score == pytest.approx(0.95)
+
+
+def test_repair_of_an_empty_page_is_a_no_op(make_page):
+    page = make_page([])
+    assert repair(page) is page and page.lines == []
