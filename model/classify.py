@@ -39,7 +39,7 @@ from model.features import LineFeaturizer
 from model.records import LABELS, Page
 
 #: Bumped whenever the pickled objects or the manifest change shape.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: The bundled default model.
 DEFAULT_MODEL_PATH = Path(__file__).with_name("default") / "linesift.joblib"
 #: Offsets of neighbouring lines whose pass-one probabilities pass two sees.

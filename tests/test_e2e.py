@@ -79,9 +79,6 @@ def test_cookie_banner_first_in_a_text_dump_is_not_body(tiny_model):
     assert banner.label == "chrome"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: model/spans.py detect_spans (rule mode, no span detector in the "
-                   "model): a title fragment that recurs in clean article sentences (邻里中 of 邻里中心) is marked "
-                   "as injected spam, the sentences become spam and cleaning cuts the word out of them")
 def test_clean_article_sentences_get_no_spam_spans(tiny_model):
     page = label_bytes((PAGES / "zh_news_gbk.html").read_bytes(), model=tiny_model, id="gbk.html")
     marked = [line.text[:20] for line in page.lines if line.spans]

@@ -1,0 +1,202 @@
+"""Benchmark of in-sentence spam removal on dev-split pages with generated injections.
+
+Run from the repository root::
+
+    python bench/spam.py --corpora ../shared/corpora
+
+Trains the span detector on the train split (or loads ``--model``), injects
+every dev-split Chinese article with seeds from a namespace training never
+uses, and measures:
+
+* span precision / recall / F1, exact (same start and end) and overlap (any
+  shared character), with a fragment and its glued company counted as one span;
+* the share of clean characters wrongly removed (on injected and clean pages);
+* body-token F1 of the repaired text against the original article (jieba
+  tokens, multiset overlap), beside the two things a line classifier alone can
+  do: keep the injected lines as they are, or drop them.
+
+It measures only; targets are not asserted here. Results go to stdout and to
+``bench/results/spam.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from model.records import Page  # noqa: E402
+from model.spans import SpanDetector, _merge, predict_spans  # noqa: E402
+from training.spans_train import clean_articles, page_variants  # noqa: E402
+
+#: Injected copies per dev article; namespace differs from training's ``train<k>``.
+BENCH_INJECTIONS = 10
+BENCH_NAMESPACE = "bench"
+
+
+@dataclass
+class Tally:
+    """Counts summed over pages; ratios are computed at the end."""
+
+    gold: int = 0
+    pred: int = 0
+    exact: int = 0
+    pred_overlap: int = 0
+    gold_overlap: int = 0
+    clean_chars: int = 0
+    wrongly_removed: int = 0
+    missed_chars: int = 0
+    tokens: dict = field(default_factory=lambda: Counter())  # name -> [tp, pred, gold] via keys
+    pages: int = 0
+    seconds: float = 0.0
+
+    def add_tokens(self, name: str, pred: Counter, gold: Counter) -> None:
+        tp = sum((pred & gold).values())
+        self.tokens[(name, "tp")] += tp
+        self.tokens[(name, "pred")] += sum(pred.values())
+        self.tokens[(name, "gold")] += sum(gold.values())
+
+    def token_f1(self, name: str) -> float:
+        tp, p, g = (self.tokens[(name, k)] for k in ("tp", "pred", "gold"))
+        return 2 * tp / (p + g) if p + g else 1.0
+
+
+def _prf(tp_p: int, n_p: int, tp_g: int, n_g: int) -> tuple[float, float, float]:
+    p = tp_p / n_p if n_p else 1.0
+    r = tp_g / n_g if n_g else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _tokens(lines: list[str]) -> Counter:
+    import jieba
+
+    out: Counter = Counter()
+    for text in lines:
+        out.update(t for t in jieba.lcut(text) if t.strip())
+    return out
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    out, prev = [], 0
+    for s, e in spans:
+        out.append(text[prev:s])
+        prev = e
+    return "".join(out + [text[prev:]])
+
+
+def score_page(page: Page, original: Page, detector: SpanDetector | None, tally: Tally) -> None:
+    """Add one page's counts to ``tally`` (``original`` is the page before injection)."""
+    t0 = time.perf_counter()
+    found = predict_spans(page, detector)
+    tally.seconds += time.perf_counter() - t0
+    tally.pages += 1
+    repaired, kept, dropped = [], [], []
+    for i, line in enumerate(page.lines):
+        gold = _merge(line.gold_spans)
+        pred = _merge(found.get(i, []))
+        tally.gold += len(gold)
+        tally.pred += len(pred)
+        gset = set(gold)
+        tally.exact += sum(1 for sp in pred if sp in gset)
+        tally.pred_overlap += sum(1 for s, e in pred if any(s < ge and gs < e for gs, ge in gold))
+        tally.gold_overlap += sum(1 for s, e in gold if any(s < pe and ps < e for ps, pe in pred))
+        gold_chars = {k for s, e in gold for k in range(s, e)}
+        pred_chars = {k for s, e in pred for k in range(s, e)}
+        tally.clean_chars += len(line.text) - len(gold_chars)
+        tally.wrongly_removed += len(pred_chars - gold_chars)
+        tally.missed_chars += len(gold_chars - pred_chars)
+        repaired.append(_cut(line.text, pred))
+        kept.append(line.text)
+        if not gold:
+            dropped.append(line.text)
+    truth = _tokens([ln.text for ln in original.lines])
+    tally.add_tokens("repaired", _tokens(repaired), truth)
+    tally.add_tokens("keep_lines", _tokens(kept), truth)
+    tally.add_tokens("drop_lines", _tokens(dropped), truth)
+
+
+def run(corpora: Path, detector: SpanDetector | None, n_injected: int = BENCH_INJECTIONS) -> dict[str, Tally]:
+    articles = clean_articles(corpora, dev=True)
+    tallies = {"injected": Tally(), "clean": Tally()}
+    for article in articles:
+        variants = list(page_variants(article, BENCH_NAMESPACE, n_injected))
+        clean, injected = variants[0], variants[1:]
+        score_page(clean, clean, detector, tallies["clean"])
+        for page in injected:
+            score_page(page, clean, detector, tallies["injected"])
+    return tallies
+
+
+def report(results: dict[str, dict[str, Tally]], n_articles: int, train_seconds: float | None) -> str:
+    rows = ["| detector | span P exact | R exact | F1 exact | P overlap | R overlap | F1 overlap "
+            "| clean chars removed (injected pages) | clean chars removed (clean pages) "
+            "| body-token F1 repaired | keep lines | drop lines | ms/page |",
+            "|---|" + "---|" * 12]
+    for name, t in results.items():
+        inj, cln = t["injected"], t["clean"]
+        pe, re_, fe = _prf(inj.exact, inj.pred, inj.exact, inj.gold)
+        po, ro, fo = _prf(inj.pred_overlap, inj.pred, inj.gold_overlap, inj.gold)
+        ms = 1000 * (inj.seconds + cln.seconds) / max(1, inj.pages + cln.pages)
+        rows.append(
+            f"| {name} | {pe:.4f} | {re_:.4f} | {fe:.4f} | {po:.4f} | {ro:.4f} | {fo:.4f} "
+            f"| {100 * inj.wrongly_removed / max(1, inj.clean_chars):.3f} % "
+            f"| {100 * cln.wrongly_removed / max(1, cln.clean_chars):.3f} % "
+            f"| {inj.token_f1('repaired'):.4f} | {inj.token_f1('keep_lines'):.4f} "
+            f"| {inj.token_f1('drop_lines'):.4f} | {ms:.1f} |"
+        )
+    any_t = next(iter(results.values()))
+    lines = [
+        "# Spam span benchmark (bench/spam.py)",
+        "",
+        f"Dev-split Chinese gold articles: {n_articles}; injected pages: {any_t['injected'].pages} "
+        f"({BENCH_INJECTIONS} per article, namespace `{BENCH_NAMESPACE}`), clean pages: {any_t['clean'].pages}; "
+        f"gold spans: {any_t['injected'].gold}.",
+        "Lines are given their gold labels (a perfect line classifier), so this isolates the span step.",
+        "Token F1 columns compare the page text with the original article: repaired = spans cut; "
+        "keep lines / drop lines = what a line classifier alone can do.",
+        "",
+        *rows,
+        "",
+    ]
+    if train_seconds is not None:
+        lines.append(f"Training time: {train_seconds:.1f} s.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
+    parser.add_argument("--model", type=Path, help="a joblib file holding a SpanDetector (default: train one)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "spam.md")
+    parser.add_argument("--no-rules", action="store_true", help="skip the rule-only baseline")
+    args = parser.parse_args(argv)
+
+    train_seconds = None
+    if args.model:
+        import joblib
+
+        detector = joblib.load(args.model)
+    else:
+        from training.spans_train import train_span_detector
+
+        t0 = time.perf_counter()
+        detector = train_span_detector(args.corpora)
+        train_seconds = time.perf_counter() - t0
+    results = {"learned": run(args.corpora, detector)}
+    if not args.no_rules:
+        results["rules only (detector=None)"] = run(args.corpora, None)
+    text = report(results, len(clean_articles(args.corpora, dev=True)), train_seconds)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

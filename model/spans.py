@@ -1,0 +1,1048 @@
+"""Spans step: find text injected *inside* article sentences and mark it for cutting.
+
+Content-farm mirrors keep the article but glue short fragments of its own title
+(``克A克伯``, ``谈判头野``) and a fake ``<city>市某某<industry><suffix>`` company
+into the sentences of the lead. Dropping those lines would lose the lead, so
+this step marks the injected character spans; ``Line.cleaned_text`` cuts them.
+
+How it works (one page at a time):
+
+1. **Fragment sources.** The page title plus the first short lines of the page
+   (in a text dump the title is only a guess). A *title piece* is a contiguous
+   run of CJK characters of a source, optionally with one Latin letter at an
+   edge (``克A`` out of ``马斯克AI``); a *fragment* is one piece or two pieces in
+   title order, 2-4 characters long.
+2. **Candidates.** Only the lead zone is scanned (the first ``LEAD_CHARS``
+   characters of body text after the headline): every position whose next 2-4
+   characters form a fragment is a candidate, extended by a glued company when
+   one follows. Company and gambling-brand regexes are cheap and run anywhere.
+   A page without candidates leaves here, so clean pages cost next to nothing.
+3. **Scoring.** Each candidate gets a row of features (``FEATURE_NAMES``): the
+   slot it sits in (after ``，``/``。``/``的`` ...), how it was cut from the
+   title, whether it is a whole title word, how often it recurs on the page, and
+   how much more fluent the sentence reads without it under a small hashed
+   character-bigram model of clean text (``CharBigramLM``). ``SpanDetector``
+   turns rows into probabilities.
+4. **Decoding.** Candidates above the threshold are accepted greedily by
+   probability, never overlapping.
+
+Without a fitted detector, ``detect_spans`` runs a conservative rule mode (see
+``rule_scores``): it cuts a fragment only when a fake company is glued to it
+or when it is a non-word title fragment that recurs at punctuation slots.
+"""
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from model.records import Line, Page
+
+# ------------------------------------------------------------------ constants
+#: Body characters (after the headline) scanned for title fragments. Injection
+#: touches the first ~150-450 characters of the article, which the injected
+#: text itself lengthens by a third or more; the margin costs little.
+LEAD_CHARS = 700
+#: Fragment lengths in characters.
+MIN_FRAGMENT, MAX_FRAGMENT = 2, 4
+#: Lines of the page (besides ``page.title``) that may hold the headline.
+TITLE_LINES = 3
+#: A headline is at most this long; longer first lines are not fragment sources.
+MAX_TITLE_CHARS = 120
+#: Default decision threshold on the detector's probability.
+THRESHOLD_DEFAULT = 0.5
+#: A line whose spans cover this share of its characters is a whole spam line.
+WHOLE_LINE_SHARE = 0.8
+
+#: Prefecture-level cities (地级市) without 市. The four municipalities are left
+#: out on purpose: anonymised court text writes ``上海某某…公司`` and must stay.
+PREFECTURE_CITIES: tuple[str, ...] = tuple("""
+石家庄 唐山 秦皇岛 邯郸 邢台 保定 张家口 承德 沧州 廊坊 衡水
+太原 大同 阳泉 长治 晋城 朔州 晋中 运城 忻州 临汾 吕梁
+呼和浩特 包头 乌海 赤峰 通辽 鄂尔多斯 呼伦贝尔 巴彦淖尔 乌兰察布
+沈阳 大连 鞍山 抚顺 本溪 丹东 锦州 营口 阜新 辽阳 盘锦 铁岭 朝阳 葫芦岛
+长春 吉林 四平 辽源 通化 白山 松原 白城
+哈尔滨 齐齐哈尔 鸡西 鹤岗 双鸭山 大庆 伊春 佳木斯 七台河 牡丹江 黑河 绥化
+南京 无锡 徐州 常州 苏州 南通 连云港 淮安 盐城 扬州 镇江 泰州 宿迁
+杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水
+合肥 芜湖 蚌埠 淮南 马鞍山 淮北 铜陵 安庆 黄山 滁州 阜阳 宿州 六安 亳州 池州 宣城
+福州 厦门 莆田 三明 泉州 漳州 南平 龙岩 宁德
+南昌 景德镇 萍乡 九江 新余 鹰潭 赣州 吉安 宜春 抚州 上饶
+济南 青岛 淄博 枣庄 东营 烟台 潍坊 济宁 泰安 威海 日照 临沂 德州 聊城 滨州 菏泽
+郑州 开封 洛阳 平顶山 安阳 鹤壁 新乡 焦作 濮阳 许昌 漯河 三门峡 南阳 商丘 信阳 周口 驻马店
+武汉 黄石 十堰 宜昌 襄阳 鄂州 荆门 孝感 荆州 黄冈 咸宁 随州
+长沙 株洲 湘潭 衡阳 邵阳 岳阳 常德 张家界 益阳 郴州 永州 怀化 娄底
+广州 韶关 深圳 珠海 汕头 佛山 江门 湛江 茂名 肇庆 惠州 梅州 汕尾 河源 阳江 清远 东莞 中山
+潮州 揭阳 云浮
+南宁 柳州 桂林 梧州 北海 防城港 钦州 贵港 玉林 百色 贺州 河池 来宾 崇左
+海口 三亚 三沙 儋州
+成都 自贡 攀枝花 泸州 德阳 绵阳 广元 遂宁 内江 乐山 南充 眉山 宜宾 广安 达州 雅安 巴中 资阳
+贵阳 六盘水 遵义 安顺 毕节 铜仁
+昆明 曲靖 玉溪 保山 昭通 丽江 普洱 临沧
+拉萨 日喀则 昌都 林芝 山南 那曲
+西安 铜川 宝鸡 咸阳 渭南 延安 汉中 榆林 安康 商洛
+兰州 嘉峪关 金昌 白银 天水 武威 张掖 平凉 酒泉 庆阳 定西 陇南
+西宁 海东
+银川 石嘴山 吴忠 固原 中卫
+乌鲁木齐 克拉玛依 吐鲁番 哈密
+""".split())
+_CITY_SET = frozenset(PREFECTURE_CITIES)
+
+#: Company suffixes, longest first so the regex alternation prefers the full one.
+COMPANY_SUFFIXES: tuple[str, ...] = tuple(sorted(set("""
+有限公司 有限责任公司 股份有限公司 运营部 经营部 营业部 服务部 销售部 工作室 教育中心
+服务中心 咨询中心 发展中心 培训中心 商行 合作社 门市部 分公司 事务所 加工厂 中心
+""".split()), key=len, reverse=True))
+
+#: ``<2-4 CJK>市某某<2-12 CJK, shortest>`` + a suffix. Any city matches the shape;
+#: whether it is a known prefecture-level city is a feature, not a filter.
+COMPANY_RE = re.compile(
+    r"([\u4e00-\u9fff]{2,4}?)市某某[\u4e00-\u9fff]{1,12}?(?:" + "|".join(COMPANY_SUFFIXES) + ")"
+)
+
+#: Gambling brands glued into text or headings: ``金沙官方入口``, ``博鱼boyu登录入口``.
+GAMBLING_BRANDS: tuple[str, ...] = (
+    "金沙", "博鱼", "开云", "乐鱼", "九游", "米乐", "华体会", "亚博", "威尼斯人", "新葡京",
+    "永利", "必发", "银河", "太阳城", "宝马会", "澳门新葡京", "澳门金沙", "凯发", "ayx", "bob",
+)
+GAMBLING_TAILS: tuple[str, ...] = (
+    "官方入口", "登录入口", "官网入口", "官方网站", "app下载", "APP下载", "官网登录", "平台注册",
+    "网页版登录", "手机版", "最新网址", "备用网址", "娱乐", "体育", "官网",
+)
+GAMBLING_RE = re.compile(
+    "(?:" + "|".join(sorted(GAMBLING_BRANDS, key=len, reverse=True)) + r")"
+    r"(?:[a-zA-Z]{2,12})?(?:中国|集团|国际)?"
+    "(?:" + "|".join(sorted(GAMBLING_TAILS, key=len, reverse=True)) + ")"
+    r"(?:[\-—·]?(?:官方入口|登录入口|官网入口|app下载|APP下载|官网))*"
+)
+
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _is_latin(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+
+
+def _is_digit(ch: str) -> bool:
+    return "0" <= ch <= "9" or "０" <= ch <= "９"
+
+
+# ------------------------------------------------------------------ fluency model
+_PUNCT_FOLD = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（",
+                             ")": "）", "\u201c": "\"", "\u201d": "\"", "\u2018": "'", "\u2019": "'"})
+
+
+def _fold(text: str) -> str:
+    """Character classes for the fluency model: Latin letters -> ``a``, digits -> ``0``.
+
+    Chinese pages mix half- and full-width punctuation freely; both widths are
+    folded to one so the model does not split its counts.
+    """
+    out = []
+    for ch in text.translate(_PUNCT_FOLD):
+        if _is_latin(ch):
+            out.append("a")
+        elif _is_digit(ch):
+            out.append("0")
+        elif ch.isspace():
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _bucket(a: str, b: str, bits: int) -> int:
+    # Fibonacci hashing of the code-point pair: cheap, deterministic across runs
+    # (unlike ``hash``), and spreads the structured code points well.
+    key = (ord(a) << 21) | ord(b)
+    return ((key * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF) >> (64 - bits)
+
+
+@dataclass
+class CharBigramLM:
+    """A hashed character-bigram model of clean body text.
+
+    Bigram counts live in a fixed array of ``2**bits`` buckets (collisions are
+    tolerated), so the model's size does not grow with the corpus: with the
+    default 17 bits it is 256 KB of ``uint16`` plus two 64 KB unigram tables.
+    Probabilities use interpolated absolute discounting, which keeps unseen
+    bigrams after frequent characters (``，`` + anything) from looking absurd
+    when the training text is small.
+
+    Parameters
+    ----------
+    bits : int
+        Log2 of the number of bigram buckets.
+    discount : float
+        Absolute discount subtracted from every seen bigram count.
+
+    Attributes
+    ----------
+    bigram : ndarray of shape (2**bits,), uint16
+        Saturating bigram counts.
+    unigram : ndarray of shape (2**14,), float32
+        Hashed character counts.
+    types : ndarray of shape (2**14,), float32
+        Number of distinct successors of each (hashed) character.
+    total : float
+        Number of characters counted.
+    """
+
+    bits: int = 17
+    discount: float = 0.75
+    bigram: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint16))
+    unigram: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    types: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    total: float = 0.0
+
+    UNI_BITS = 14
+    VOCAB = 8000.0
+
+    def fit(self, texts) -> "CharBigramLM":
+        """Count bigrams over an iterable of clean lines (each line padded with ``\\n``)."""
+        pairs: Counter = Counter()
+        for text in texts:
+            t = "\n" + _fold(text) + "\n"
+            pairs.update(zip(t, t[1:]))
+        big = np.zeros(2 ** self.bits, np.int64)
+        uni = np.zeros(2 ** self.UNI_BITS, np.float64)
+        types = np.zeros(2 ** self.UNI_BITS, np.float64)
+        for (a, b), n in pairs.items():
+            big[_bucket(a, b, self.bits)] += n
+            ka = _bucket(" ", a, self.UNI_BITS)
+            uni[ka] += n
+            types[ka] += 1
+        self.bigram = np.minimum(big, 65535).astype(np.uint16)
+        self.unigram = uni.astype(np.float32)
+        self.types = types.astype(np.float32)
+        self.total = float(uni.sum())
+        return self
+
+    def log_unigram(self, b: str) -> float:
+        count = float(self.unigram[_bucket(" ", b, self.UNI_BITS)]) if self.total else 0.0
+        return math.log((count + 0.5) / (self.total + 0.5 * self.VOCAB))
+
+    def log_prob(self, a: str, b: str) -> float:
+        """``log p(b | a)`` for folded characters, backed off to ``p(b)``."""
+        pb = math.exp(self.log_unigram(b))
+        if not self.total:
+            return math.log(pb)
+        ka = _bucket(" ", a, self.UNI_BITS)
+        ca = float(self.unigram[ka])
+        if ca <= 0:
+            return math.log(pb)
+        cab = min(float(self.bigram[_bucket(a, b, self.bits)]), ca)
+        backoff = self.discount * float(self.types[ka]) / ca
+        return math.log(max(cab - self.discount, 0.0) / ca + backoff * pb)
+
+
+# ------------------------------------------------------------------ title pieces
+_CLOSING = set("”’」』）》】\"')")
+_STRONG_SLOTS = ("comma", "stop", "de")
+SLOTS = ("start", "comma", "stop", "semi", "de", "other")
+
+
+def slot_type(text: str, i: int) -> str | None:
+    """The kind of boundary before ``text[i]``, or None where nothing is ever injected.
+
+    Injection never splits a number or a Latin word; otherwise every boundary
+    is possible, punctuation and ``的`` being the favourite slots.
+    """
+    if i == 0:
+        return "start"
+    prev, cur = text[i - 1], text[i]
+    if (prev.isascii() and prev.isalnum()) and (cur.isascii() and cur.isalnum()):
+        return None
+    if _is_digit(prev) and _is_digit(cur):
+        return None
+    if prev in "，,":
+        return "comma"
+    if prev in "。！？!?":
+        return "stop"
+    if prev in "；;：:、":
+        return "semi"
+    if prev == "的":
+        return "de"
+    return "other"
+
+
+@dataclass
+class TitleIndex:
+    """Where each short piece of the fragment sources occurs, for fragment tests.
+
+    ``pieces`` maps a piece to its ``(source, start, end)`` occurrences;
+    ``tokens`` holds the jieba words of the sources (a fragment that is a whole
+    title word is more often legitimate text).
+    """
+
+    sources: list[str]
+    pieces: dict[str, list[tuple[int, int, int]]]
+    tokens: frozenset[str]
+    token_bounds: list[frozenset[int]]
+
+    @classmethod
+    def build(cls, sources: list[str]) -> "TitleIndex":
+        pieces: dict[str, list[tuple[int, int, int]]] = {}
+        for si, src in enumerate(sources):
+            n = len(src)
+            for i in range(n):
+                for j in range(i + 1, min(n, i + MAX_FRAGMENT) + 1):
+                    piece = src[i:j]
+                    if not valid_piece(src, i, j):
+                        continue
+                    pieces.setdefault(piece, []).append((si, i, j))
+        tokens, bounds = set(), []
+        for src in sources:
+            cut, pos = set(), 0
+            for tok in _jieba_cut(src):
+                cut.add(pos)
+                pos += len(tok)
+                cut.add(pos)
+                if len(tok) >= MIN_FRAGMENT:
+                    tokens.add(tok)
+            bounds.append(frozenset(cut))
+        return cls(sources, pieces, frozenset(tokens), bounds)
+
+    def decompose(self, s: str) -> tuple[int, bool] | None:
+        """How ``s`` can be cut from a source: ``(n_pieces, aligned)`` or None.
+
+        ``aligned`` is True when the (first) piece starts and ends on title
+        word boundaries, i.e. ``s`` reads as whole title words.
+        """
+        occ = self.pieces.get(s)
+        if occ:
+            aligned = any(i in self.token_bounds[si] and j in self.token_bounds[si] for si, i, j in occ)
+            return 1, aligned
+        for k in range(1, len(s)):
+            a, b = s[:k], s[k:]
+            occ_a, occ_b = self.pieces.get(a), self.pieces.get(b)
+            if not occ_a or not occ_b:
+                continue
+            for si, _, ja in occ_a:
+                if any(sb == si and ib >= ja for sb, ib, _ in occ_b):
+                    return 2, False
+        return None
+
+
+@lru_cache(maxsize=256)
+def _title_index(sources: tuple[str, ...]) -> TitleIndex:
+    # pages of one site (and training copies of one page) share their titles
+    return TitleIndex.build(list(sources))
+
+
+def valid_piece(src: str, i: int, j: int) -> bool:
+    """CJK run, with at most one Latin letter at an edge, next to a CJK character."""
+    piece = src[i:j]
+    latin = [k for k, ch in enumerate(piece) if _is_latin(ch)]
+    if any(not (_is_cjk(ch) or _is_latin(ch)) for ch in piece):
+        return False
+    if not latin:
+        return True
+    if len(latin) > 1 or len(piece) < 2:
+        return False
+    k = latin[0]
+    return (k == 0 and _is_cjk(piece[1])) or (k == len(piece) - 1 and _is_cjk(piece[-2]))
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _jieba_cut(text: str) -> list[str]:
+    return _jieba().lcut(text, HMM=False)
+
+
+def _word_freq(word: str) -> int:
+    return _jieba().dt.FREQ.get(word, 0)
+
+
+def title_sources(page: Page, eligible: list[int] | None = None) -> list[str]:
+    """Strings title fragments may be cut from: ``page.title`` and the headline line.
+
+    In HTML the ``<title>`` may carry a site suffix (``… - 网易``), so it is also
+    split at the usual separators; in text dumps ``page.title`` is only a guess,
+    so the headline line found by ``headline_index`` is always added. Lines
+    after the headline are never sources (they are what gets scanned).
+    """
+    eligible = eligible_lines(page) if eligible is None else eligible
+    head = headline_index(page.lines, eligible, page.title)
+    out: list[str] = []
+    for text in (page.title, page.lines[head].text if head is not None else None):
+        if not text or len(text) > MAX_TITLE_CHARS or not _CJK_RE.search(text):
+            continue
+        out.append(text)
+        parts = re.split(r"\s[-|_—]\s|[|_]", text)
+        if len(parts) > 1:
+            out.append(max(parts, key=len).strip())
+    return list(dict.fromkeys(out))
+
+
+def _is_headline(text: str, sources: list[str]) -> bool:
+    return any(text == s or (len(text) >= 6 and (text in s or s in text) and
+                             min(len(text), len(s)) >= 0.8 * max(len(text), len(s)))
+               for s in sources if s)
+
+
+def headline_index(lines: list[Line], eligible: list[int], title: str | None) -> int | None:
+    """Index of the article's headline among the first eligible lines, or None.
+
+    The headline is the line matching ``title``; failing that (text dumps only
+    guess the title), a first line short enough for a headline and without a
+    full stop. Injection never touches it, so the lead zone starts after it.
+    """
+    first = eligible[:TITLE_LINES]
+    for i in first:
+        if title and _is_headline(lines[i].text, [title]):
+            return i
+    if first:
+        text = lines[first[0]].text
+        if len(text) <= MAX_TITLE_CHARS and "。" not in text:
+            return first[0]
+    return None
+
+
+# ------------------------------------------------------------------ candidates
+@dataclass(slots=True)
+class Candidate:
+    """One possible injected span: ``line.text[start:end]`` of ``page.lines[line]``.
+
+    ``frag_end`` marks where the title fragment stops; ``end > frag_end`` when a
+    company is glued after it (``frag_end == start`` for a bare company).
+    """
+
+    line: int
+    start: int
+    end: int
+    frag_end: int
+    slot: str
+    n_pieces: int = 0
+    aligned: bool = False
+    company: bool = False
+    in_zone: bool = True
+    zone_pos: float = 0.0
+
+
+@dataclass
+class PageContext:
+    """What the features need to know about the page besides the candidate."""
+
+    lines: list[Line]
+    index: TitleIndex | None
+    zone: list[tuple[int, int, int]]  # (line, start, end) scanned for fragments
+    zone_text: str
+    rest_text: str
+    eligible: list[int] = field(default_factory=list)
+    n_company: int = 0
+    slot_counts: Counter = field(default_factory=Counter)
+    any_counts: Counter = field(default_factory=Counter)
+    strong_density: float = 0.0
+    n_recurring: int = 0
+
+
+def eligible_lines(page: Page) -> list[int]:
+    """Indices of lines the step looks at: labelled body or spam (gold when unlabelled)."""
+    out = []
+    for i, ln in enumerate(page.lines):
+        label = ln.label if ln.label is not None else (ln.pred if ln.pred is not None else ln.gold)
+        if label in ("body", "spam"):
+            out.append(i)
+    return out
+
+
+def lead_zone(page: Page, eligible: list[int], lead_chars: int = LEAD_CHARS) -> list[tuple[int, int, int]]:
+    """The first ``lead_chars`` characters of body text after the headline, as line ranges."""
+    head = headline_index(page.lines, eligible, page.title)
+    zone, budget = [], lead_chars
+    for i in eligible:
+        if head is not None and i <= head:
+            continue
+        text = page.lines[i].text
+        take = min(len(text), budget)
+        zone.append((i, 0, take))
+        budget -= take
+        if budget <= 0:
+            break
+    return zone
+
+
+#: Injected fragments precede words: never punctuation or a closing quote.
+_NOT_AFTER_FRAGMENT = set("，。、；：！？,.;:!?）)”’」』》】\"'…—·/%")
+
+
+def _fragment_ok(text: str, i: int, j: int) -> bool:
+    piece = text[i:j]
+    if not all(_is_cjk(ch) or _is_latin(ch) for ch in piece):
+        return False
+    if j < len(text) and text[j] in _NOT_AFTER_FRAGMENT:
+        return False
+    if j < len(text) and _is_latin(text[j - 1]) and _is_latin(text[j]):
+        return False  # would end inside a Latin word
+    return any(_is_cjk(ch) for ch in piece)
+
+
+def find_candidates(page: Page, ctx: PageContext) -> list[Candidate]:
+    """All fragment (+company) candidates in the zone and bare companies anywhere."""
+    out: list[Candidate] = []
+    covered = 0
+    total = max(1, sum(e - s for _, s, e in ctx.zone))
+    zone_lines = {li for li, _, _ in ctx.zone}
+    companies: dict[tuple[int, int, int], tuple[int, Candidate]] = {}
+    for li, zs, ze in ctx.zone:
+        text = ctx.lines[li].text
+        if ctx.index is None:
+            break
+        word_char = [_is_cjk(ch) or _is_latin(ch) for ch in text]
+        for i in range(zs, ze):
+            if not word_char[i]:
+                continue
+            slot = slot_type(text, i)
+            if slot is None:
+                continue
+            for L in range(MIN_FRAGMENT, MAX_FRAGMENT + 1):
+                j = i + L
+                if j > len(text) or not word_char[j - 1]:
+                    break
+                if not _fragment_ok(text, i, j):
+                    continue
+                dec = ctx.index.decompose(text[i:j])
+                if dec is None:
+                    continue
+                pos = (covered + i - zs) / total
+                out.append(Candidate(li, i, j, j, slot, dec[0], dec[1], False, True, pos))
+                m = COMPANY_RE.match(text, j)
+                if m:
+                    # the lazy city group can swallow fragment characters
+                    # (谈判|头野崇左市… vs 谈判头野|崇左市…): per company span keep
+                    # the split whose city is known, else a two-character city
+                    city = m.group(1)
+                    rank = 0 if city in _CITY_SET else (1 if len(city) == 2 else 2)
+                    key = (li, i, m.end())
+                    cand = Candidate(li, i, m.end(), j, slot, dec[0], dec[1], True, True, pos)
+                    if key not in companies or rank < companies[key][0]:
+                        companies[key] = (rank, cand)
+        covered += ze - zs
+    out.extend(c for _, c in companies.values())
+    # bare companies anywhere in body text (cheap regex)
+    for li in ctx.eligible:
+        text = ctx.lines[li].text
+        if "某某" not in text:
+            continue
+        for m in COMPANY_RE.finditer(text):
+            slot = slot_type(text, m.start()) or "other"
+            out.append(Candidate(li, m.start(), m.end(), m.start(), slot, 0, False, True,
+                                 li in zone_lines, 1.0))
+    return out
+
+
+# ------------------------------------------------------------------ features
+#: Bookkeeping columns that open every candidate row: which page, which
+#: fragment string (a CRC of it), and the span's offsets in the zone text. The
+#: detector uses them to relate candidates of one page to each other; they are
+#: not model inputs themselves.
+BOOK_NAMES: tuple[str, ...] = ("page", "frag_key", "zone_start", "zone_end")
+FEATURE_NAMES: tuple[str, ...] = (
+    "frag_len", "company", "bare_company", "n_pieces", "n_latin", "title_word", "aligned",
+    *(f"slot_{s}" for s in SLOTS),
+    "next_cjk", "next_latin", "next_digit", "next_punct", "next_eol",
+    "pmi_join", "pmi_left", "pmi_right", "inner_lp", "fluency_gain",
+    "word_freq", "left_word", "right_word", "junction_word",
+    "n_at_slots", "n_in_zone", "n_in_rest", "strong_density", "n_recurring",
+    "city_known", "n_company_page", "zone_pos", "in_zone", "prev_is_cand_end",
+)
+#: Columns of a candidate row: ``BOOK_NAMES`` then ``FEATURE_NAMES``.
+ROW_NAMES: tuple[str, ...] = BOOK_NAMES + FEATURE_NAMES
+
+
+def _lm_or_default(lm: CharBigramLM | None) -> CharBigramLM:
+    return lm if lm is not None else CharBigramLM()
+
+
+def _word_across(left: str, right: str) -> int:
+    """1 if a dictionary word of 2-4 characters spans the junction of ``left|right``."""
+    for a in range(1, min(3, len(left)) + 1):
+        for b in range(1, min(3, len(right)) + 1):
+            if a + b <= 4 and _word_freq(left[-a:] + right[:b]) > 0:
+                return 1
+    return 0
+
+
+def candidate_features(cands: list[Candidate], ctx: PageContext,
+                       lm: CharBigramLM | None = None) -> np.ndarray:
+    """Feature rows for candidates.
+
+    Returns
+    -------
+    ndarray of shape (n_candidates, len(ROW_NAMES))
+        ``BOOK_NAMES`` columns (page column 0) then ``FEATURE_NAMES``.
+    """
+    lm = _lm_or_default(lm)
+    rows = np.zeros((len(cands), len(ROW_NAMES)), np.float32)
+    offsets, acc = {}, 0
+    for li, zs, ze in ctx.zone:
+        offsets[li] = acc - zs
+        acc += ze - zs + 1
+    ends = {(c.line, c.end) for c in cands}
+    for r, c in enumerate(cands):
+        text = ctx.lines[c.line].text
+        frag = text[c.start:c.frag_end]
+        left = text[max(0, c.start - 3):c.start]
+        right = text[c.end:c.end + 3]
+        a = _fold(left[-1:]) or "\n"
+        b = _fold(right[:1]) or "\n"
+        s = _fold(text[c.start:c.end]) or b
+        lp_join = lm.log_prob(a, b)
+        lp_left = lm.log_prob(a, s[0])
+        lp_right = lm.log_prob(s[-1], b)
+        inner = [lm.log_prob(x, y) for x, y in zip(s, s[1:])]
+        nxt = right[:1]
+        f = {
+            "frag_len": len(frag),
+            "company": float(c.company),
+            "bare_company": float(c.company and not frag),
+            "n_pieces": c.n_pieces,
+            "n_latin": sum(_is_latin(ch) for ch in frag),
+            "title_word": float(bool(frag) and ctx.index is not None and frag in ctx.index.tokens),
+            "aligned": float(c.aligned),
+            f"slot_{c.slot}": 1.0,
+            "next_cjk": float(bool(nxt) and _is_cjk(nxt)),
+            "next_latin": float(bool(nxt) and _is_latin(nxt)),
+            "next_digit": float(bool(nxt) and _is_digit(nxt)),
+            "next_punct": float(bool(nxt) and not (_is_cjk(nxt) or nxt.isalnum())),
+            "next_eol": float(not nxt),
+            "pmi_join": lp_join - lm.log_unigram(b),
+            "pmi_left": lp_left - lm.log_unigram(s[0]),
+            "pmi_right": lp_right - lm.log_unigram(b),
+            "inner_lp": float(np.mean(inner)) if inner else 0.0,
+            "fluency_gain": lp_join - (lp_left + lp_right),
+            "word_freq": math.log1p(_word_freq(frag)) if frag else 0.0,
+            "left_word": _word_across(left, frag) if frag else 0.0,
+            "right_word": _word_across(text[c.start:c.end], right),
+            "junction_word": _word_across(left, right),
+            "n_at_slots": ctx.slot_counts.get(frag, 0),
+            "n_in_zone": ctx.any_counts.get(frag, 0),
+            "n_in_rest": math.log1p(ctx.rest_text.count(frag)) if frag else 0.0,
+            "strong_density": ctx.strong_density,
+            "n_recurring": ctx.n_recurring,
+            "city_known": 0.0,
+            "n_company_page": ctx.n_company,
+            "zone_pos": c.zone_pos,
+            "in_zone": float(c.in_zone),
+            "prev_is_cand_end": float((c.line, c.start) in ends),
+        }
+        if c.company:
+            m = COMPANY_RE.match(text, c.frag_end)
+            f["city_known"] = float(bool(m) and m.group(1) in _CITY_SET)
+        base = offsets.get(c.line, acc + 1000 * c.line)  # bare companies outside the zone
+        f.update({"page": 0.0, "frag_key": float(zlib.crc32(frag.encode("utf-8")) % (1 << 23)),
+                  "zone_start": float(base + c.start), "zone_end": float(base + c.end)})
+        rows[r] = [f.get(name, 0.0) for name in ROW_NAMES]
+    return rows
+
+
+def page_context(page: Page, eligible: list[int] | None = None,
+                 lead_chars: int = LEAD_CHARS) -> PageContext:
+    """Title index, lead zone and page-level counts for one page."""
+    eligible = eligible_lines(page) if eligible is None else eligible
+    sources = title_sources(page, eligible)
+    index = _title_index(tuple(sources)) if sources else None
+    zone = lead_zone(page, eligible, lead_chars)
+    zone_lines = {li: (s, e) for li, s, e in zone}
+    zone_text = "\n".join(page.lines[li].text[s:e] for li, s, e in zone)
+    rest = []
+    for li in eligible:
+        text = page.lines[li].text
+        if li in zone_lines:
+            rest.append(text[zone_lines[li][1]:])
+        elif not zone or li > zone[-1][0]:
+            rest.append(text)
+    ctx = PageContext(page.lines, index, zone, zone_text, "\n".join(rest), eligible)
+    ctx.n_company = sum(len(COMPANY_RE.findall(page.lines[li].text)) for li in eligible
+                        if "某某" in page.lines[li].text)
+    return ctx
+
+
+def _page_counts(ctx: PageContext, cands: list[Candidate]) -> None:
+    slot_counts, any_counts = Counter(), Counter()
+    strong = 0
+    for c in cands:
+        if c.company or not c.in_zone:
+            continue
+        frag = ctx.lines[c.line].text[c.start:c.frag_end]
+        any_counts[frag] += 1
+        if c.slot in _STRONG_SLOTS:
+            slot_counts[frag] += 1
+            strong += 1
+    ctx.slot_counts, ctx.any_counts = slot_counts, any_counts
+    ctx.strong_density = 100.0 * strong / max(1, len(ctx.zone_text))
+    ctx.n_recurring = sum(1 for k, v in slot_counts.items() if v >= 2 and len(k) >= 2)
+
+
+def page_candidates(page: Page, lm: CharBigramLM | None = None, eligible: list[int] | None = None,
+                    lead_chars: int = LEAD_CHARS) -> tuple[list[Candidate], np.ndarray, PageContext]:
+    """Candidates of one page and their rows (shape ``(n, len(ROW_NAMES))``)."""
+    ctx = page_context(page, eligible, lead_chars)
+    cands = find_candidates(page, ctx)
+    if not cands:
+        return [], np.zeros((0, len(ROW_NAMES)), np.float32), ctx
+    _page_counts(ctx, cands)
+    return cands, candidate_features(cands, ctx, lm), ctx
+
+
+# ------------------------------------------------------------------ estimator
+#: Names of the page-context features pass two adds (see ``context_features``).
+CONTEXT_NAMES: tuple[str, ...] = (
+    "p1", "alt_best", "same_best", "same_n_conf", "same_neighbour", "page_n_conf",
+    "page_n_conf_two_piece", "gap_prev_conf", "gap_next_conf",
+)
+#: Pass-one probability above which a candidate counts as confident for context.
+CONFIDENT = 0.5
+
+
+def context_features(book: np.ndarray, base: np.ndarray, p1: np.ndarray) -> np.ndarray:
+    """Page-context features from pass-one probabilities, for pass two.
+
+    Injected fragments repeat in a fixed cycle, so a fragment string accepted
+    elsewhere on the page, and above all one that recurs between the same
+    neighbours (the cycle), is likely injected here too; and a page with many
+    confident two-piece fragments is an injected page.
+
+    Parameters
+    ----------
+    book : ndarray of shape (n, len(BOOK_NAMES))
+    base : ndarray of shape (n, len(FEATURE_NAMES))
+    p1 : ndarray of shape (n,)
+
+    Returns
+    -------
+    ndarray of shape (n, len(CONTEXT_NAMES))
+    """
+    import bisect
+
+    out = np.zeros((len(p1), len(CONTEXT_NAMES)), np.float32)
+    out[:, 0] = p1
+    two_piece = (base[:, FEATURE_NAMES.index("n_pieces")] == 2).tolist()
+    pages: dict[float, list[int]] = {}
+    for r, page in enumerate(book[:, 0].tolist()):
+        pages.setdefault(page, []).append(r)
+    keys_all, starts_all, ends_all = book[:, 1].tolist(), book[:, 2].tolist(), book[:, 3].tolist()
+    p_all = p1.tolist()
+    for rows in pages.values():
+        rows.sort(key=lambda r: starts_all[r])
+        starts = [starts_all[r] for r in rows]
+        longest = max(ends_all[r] - starts_all[r] for r in rows)
+        best_at: dict[float, int] = {}
+        by_key: dict[float, list[int]] = {}
+        for r in rows:
+            st = starts_all[r]
+            if st not in best_at or p_all[r] > p_all[best_at[st]]:
+                best_at[st] = r
+            by_key.setdefault(keys_all[r], []).append(r)
+        conf = sorted((starts_all[r], r) for r in best_at.values() if p_all[r] >= CONFIDENT)
+        conf_starts = [c[0] for c in conf]
+        position = {r: n for n, (_, r) in enumerate(conf)}
+        n_conf = len(conf)
+        n_two = sum(1 for _, r in conf if two_piece[r])
+
+        def neighbour_keys(st: float, en: float) -> tuple[float, float]:
+            nb = bisect.bisect_left(conf_starts, st)
+            na = bisect.bisect_left(conf_starts, en)
+            prev_key = keys_all[conf[nb - 1][1]] if nb > 0 else -1.0
+            next_key = keys_all[conf[na][1]] if na < n_conf else -1.0
+            return prev_key, next_key
+
+        nbr = {r: neighbour_keys(starts_all[r], ends_all[r]) for _, r in conf}
+        for r in rows:
+            st, en, key = starts_all[r], ends_all[r], keys_all[r]
+            lo = bisect.bisect_left(starts, st - longest)
+            hi = bisect.bisect_left(starts, en)
+            alt = [p_all[o] for o in rows[lo:hi] if o != r and ends_all[o] > st]
+            same = [o for o in by_key[key] if o != r and (ends_all[o] <= st or starts_all[o] >= en)]
+            row = out[r]
+            row[1] = max(alt, default=0.0)
+            row[2] = max((p_all[o] for o in same), default=0.0)
+            row[3] = sum(1 for o in same if p_all[o] >= CONFIDENT)
+            prev_key, next_key = neighbour_keys(st, en)
+            row[4] = sum(1 for o in same if o in position
+                         and ((prev_key >= 0 and nbr[o][0] == prev_key)
+                              or (next_key >= 0 and nbr[o][1] == next_key)))
+            row[5] = n_conf
+            row[6] = n_two
+            nb = bisect.bisect_left(conf_starts, st)
+            na = bisect.bisect_left(conf_starts, en)
+            row[7] = min(200.0, st - conf_starts[nb - 1]) if nb > 0 else 200.0
+            row[8] = min(200.0, conf_starts[na] - en) if na < n_conf else 200.0
+    return out
+
+
+class SpanDetector(ClassifierMixin, BaseEstimator):
+    """Scores span candidates: is this title fragment (or company) injected?
+
+    Two passes of gradient-boosted trees. Pass one sees each candidate's own
+    features (``FEATURE_NAMES``); pass two adds what pass one thinks of the
+    rest of the page (``CONTEXT_NAMES``: the same fragment elsewhere, the
+    fragment cycle, how injected the page looks). Pass two is trained on
+    out-of-fold pass-one probabilities, grouped by page, so it learns how far
+    to trust pass one on pages it has not seen. The fluency model the rows were
+    computed with travels with the detector (``char_lm``).
+
+    Parameters
+    ----------
+    char_lm : CharBigramLM or None, default=None
+        Fitted character-bigram model of clean text, used by
+        ``candidate_features`` at detection time; None means an empty model
+        (the fluency features then carry no signal).
+    threshold : float, default=0.5
+        Probability above which a candidate is cut.
+    max_iter : int, default=100
+        Boosting iterations of each pass.
+    learning_rate : float, default=0.1
+    max_leaf_nodes : int, default=15
+    n_folds : int, default=3
+        Folds (by page) for the out-of-fold pass-one probabilities.
+    random_state : int, default=0
+
+    Attributes
+    ----------
+    first_ : HistGradientBoostingClassifier
+        Pass one, fitted on all rows.
+    second_ : HistGradientBoostingClassifier
+        Pass two.
+    classes_ : ndarray of shape (2,)
+    n_features_in_ : int
+        ``len(ROW_NAMES)``.
+    """
+
+    def __init__(self, *, char_lm: CharBigramLM | None = None, threshold: float = THRESHOLD_DEFAULT,
+                 max_iter: int = 100, learning_rate: float = 0.1, max_leaf_nodes: int = 15,
+                 n_folds: int = 3, random_state: int = 0) -> None:
+        self.char_lm = char_lm
+        self.threshold = threshold
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.n_folds = n_folds
+        self.random_state = random_state
+
+    def _booster(self) -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes, random_state=self.random_state, early_stopping=False,
+        )
+
+    @staticmethod
+    def _split(X) -> tuple[np.ndarray, np.ndarray]:
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] != len(ROW_NAMES):
+            raise ValueError(f"X must be candidate rows of shape (n, {len(ROW_NAMES)}) "
+                             f"(BOOK_NAMES + FEATURE_NAMES), got {X.shape}")
+        return X[:, :len(BOOK_NAMES)], X[:, len(BOOK_NAMES):]
+
+    def fit(self, X, y):
+        """Fit on candidate rows ``X`` of shape (n, len(ROW_NAMES)) and 0/1 labels ``y``.
+
+        Column 0 (``page``) groups the rows of one page; pages must not share it.
+        """
+        book, base = self._split(X)
+        y = np.asarray(y, dtype=int)
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
+        if self.n_folds < 2:
+            raise ValueError(f"n_folds must be at least 2, got {self.n_folds!r}")
+        with threadpool_limits(limits=1, user_api="openmp"):  # see predict_proba
+            return self._fit(book, base, y)
+
+    def _fit(self, book: np.ndarray, base: np.ndarray, y: np.ndarray) -> "SpanDetector":
+        from sklearn.model_selection import GroupKFold
+
+        groups = book[:, 0]
+        p1 = np.zeros(len(y))
+        folds = min(self.n_folds, len(np.unique(groups)))
+        if folds >= 2:
+            for train, test in GroupKFold(n_splits=folds).split(base, y, groups):
+                if len(np.unique(y[train])) < 2:
+                    continue
+                p1[test] = self._booster().fit(base[train], y[train]).predict_proba(base[test])[:, 1]
+        self.first_ = self._booster().fit(base, y)
+        self.second_ = self._booster().fit(np.hstack([base, context_features(book, base, p1)]), y)
+        self.classes_ = self.second_.classes_
+        self.n_features_in_ = len(ROW_NAMES)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of shape (n, 2); column 1 is "injected"."""
+        check_is_fitted(self, "second_")
+        book, base = self._split(X)
+        if not len(base):
+            return np.zeros((0, 2))
+        # One page has a few hundred rows: OpenMP threads only add start-up cost
+        # there, and on a busy machine (batch workers) they stall badly; fitting
+        # single-threaded was also ten times faster on a loaded 2-core box.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            p1 = self.first_.predict_proba(base)[:, 1]
+            return self.second_.predict_proba(np.hstack([base, context_features(book, base, p1)]))
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return (proba[:, -1] >= self.threshold).astype(int)
+
+
+# ------------------------------------------------------------------ rule mode
+def rule_scores(cands: list[Candidate], X: np.ndarray) -> np.ndarray:
+    """Conservative scores used when no detector is fitted (1.0 = cut, 0.0 = keep).
+
+    Cut only (a) a title fragment with a fake company glued right after it at a
+    punctuation or ``的`` slot, and (b) a fragment that is not a title word,
+    not a dictionary word, forms no dictionary word with its neighbours, is cut
+    from two title pieces or across title words, recurs at least twice at such
+    slots and is never seen outside the lead.
+    """
+    col = {n: k for k, n in enumerate(ROW_NAMES)}
+    out = np.zeros(len(cands))
+    for r, c in enumerate(cands):
+        row = X[r]
+        strong = c.slot in _STRONG_SLOTS or c.slot == "semi"
+        if c.company and c.frag_end > c.start and strong:
+            out[r] = 1.0
+        elif (not c.company and strong and row[col["title_word"]] == 0 and row[col["aligned"]] == 0
+              and row[col["word_freq"]] == 0 and row[col["n_at_slots"]] >= 2
+              and row[col["n_in_rest"]] == 0 and row[col["next_eol"]] == 0
+              and row[col["right_word"]] == 0 and row[col["left_word"]] == 0):
+            out[r] = 1.0
+    return out
+
+
+# ------------------------------------------------------------------ decoding
+#: A candidate whose fragment is cut elsewhere on the page needs only this score.
+SUPPORTED_THRESHOLD = 0.25
+
+
+def _greedy(cands: list[Candidate], scores: np.ndarray, threshold: float) -> list[int]:
+    # highest score first; on ties the longer span (a fragment with its company)
+    order = sorted(range(len(cands)), key=lambda r: (-scores[r], cands[r].start - cands[r].end))
+    taken: dict[int, list[tuple[int, int]]] = {}
+    out = []
+    for r in order:
+        if scores[r] < threshold:
+            break
+        c = cands[r]
+        spans = taken.setdefault(c.line, [])
+        if any(c.start < e and s < c.end for s, e in spans):
+            continue
+        spans.append((c.start, c.end))
+        out.append(r)
+    return out
+
+
+def choose_spans(cands: list[Candidate], scores: np.ndarray, threshold: float,
+                 frags: list[str] | None = None) -> dict[int, list[tuple[int, int]]]:
+    """Non-overlapping spans per line: greedy by score, then made consistent with the cycle.
+
+    A page reuses one cycle of fragments, so after a first greedy pass the
+    fragments cut at punctuation or ``的`` slots vouch for each other: another
+    occurrence of a cut fragment needs only ``SUPPORTED_THRESHOLD``, of two
+    candidates at one start the one whose fragment is cut elsewhere wins, and
+    a fragment at an unusual slot (mid-sentence) is cut only with such support.
+    """
+    scores = np.asarray(scores, dtype=float).copy()
+    if frags is not None and len(cands):
+        first = _greedy(cands, scores, threshold)
+        cut = Counter(frags[r] for r in first if cands[r].slot != "other" and frags[r])
+        starts = {(cands[r].line, cands[r].start) for r in first}
+        for r, c in enumerate(cands):
+            support = cut[frags[r]] - (1 if r in first and c.slot != "other" else 0)
+            if support > 0 and (scores[r] >= SUPPORTED_THRESHOLD or (c.line, c.start) in starts):
+                scores[r] = max(scores[r], threshold) + 0.5
+            elif c.slot == "other" and not c.company:
+                scores[r] = 0.0
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    for r in _greedy(cands, scores, threshold):
+        chosen.setdefault(cands[r].line, []).append((cands[r].start, cands[r].end))
+    return {li: sorted(sp) for li, sp in chosen.items()}
+
+
+def gambling_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of gambling brand phrases (``金沙官方入口``) anywhere in a line."""
+    return [(m.start(), m.end()) for m in GAMBLING_RE.finditer(text)]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def predict_spans(page: Page, detector: SpanDetector | None,
+                  eligible: list[int] | None = None) -> dict[int, list[tuple[int, int]]]:
+    """Injected spans per line index, without touching the page."""
+    eligible = eligible_lines(page) if eligible is None else eligible
+    lm = detector.char_lm if detector is not None else None
+    cands, X, _ = page_candidates(page, lm, eligible)
+    found: dict[int, list[tuple[int, int]]] = {}
+    if cands:
+        if detector is not None:
+            scores, thr = detector.predict_proba(X)[:, -1], detector.threshold
+        else:
+            scores, thr = rule_scores(cands, X), 0.5
+        frags = [page.lines[c.line].text[c.start:c.frag_end] for c in cands]
+        found = choose_spans(cands, scores, thr, frags if detector is not None else None)
+    for li in eligible:
+        text = page.lines[li].text
+        g = gambling_spans(text) if _CJK_RE.search(text) else []
+        if g:
+            found[li] = _merge(found.get(li, []) + g)
+    return found
+
+
+def detect_spans(page: Page, detector: SpanDetector | None) -> Page:
+    """Mark injected spans on body/spam lines of a classified page (in place; returns it).
+
+    A line with spans becomes ``label="spam"`` with ``spans`` set and
+    ``repair_reason="spam_span"``; its cleaned text keeps the sentence. A line
+    whose spans cover nearly all of it is a whole spam line (spans dropped).
+    Lines the classifier called spam and that have no spans stay spam.
+
+    Parameters
+    ----------
+    page : Page
+        A page after classification and repair (``line.label`` set); on an
+        unlabelled page, gold labels are used.
+    detector : SpanDetector or None
+        None selects the conservative rule mode (``rule_scores``): fragments
+        with a glued fake company and recurring non-word title fragments only.
+    """
+    found = predict_spans(page, detector)
+    for li, spans in found.items():
+        line = page.lines[li]
+        covered = sum(e - s for s, e in spans)
+        line.label = "spam"
+        if covered >= WHOLE_LINE_SHARE * len(line.text.strip()):
+            line.spans = []
+            line.repair_reason = "spam_line"
+        else:
+            line.spans = spans
+            line.repair_reason = "spam_span"
+    return page

@@ -1,0 +1,233 @@
+"""Tests for model/spans.py: candidates, regexes, the detector contract, seeds 000/004.
+
+Fixture texts below were written for these tests. The seed tests read
+../shared (skipped without it) and train a small detector on 30 corpus pages.
+"""
+from __future__ import annotations
+
+import io
+import os
+import random
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from model.records import Page
+from model.spans import (
+    COMPANY_RE, ROW_NAMES, CharBigramLM, SpanDetector, TitleIndex, detect_spans, gambling_spans,
+    page_candidates, predict_spans, valid_piece,
+)
+from training.inject import inject_page, page_from_lines
+from training.spans_train import candidate_rows
+
+SHARED = Path(os.environ.get("LINESIFT_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+
+TITLE = "星河电池厂扩建计划落地：三年内产能翻番"
+ARTICLE = [
+    TITLE,
+    "本报记者 王晓明",
+    "记者从星河电池厂获悉，其位于城东开发区的扩建计划已经获得批准，预计三年内产能翻番。厂方表示，新厂房将主要生产储能电池，计划招聘工人八百名。",
+    "据介绍，扩建计划总投资约十二亿元，其中一半来自银行贷款。厂方负责人说，产能翻番之后，工厂将成为本省最大的储能电池供应商之一。",
+    "业内人士认为，储能市场需求旺盛，但原材料价格波动较大，扩建的效益仍有待观察。",
+    "当地政府表示，将在土地、用电等方面给予支持，并督促企业做好环保工作。",
+]
+#: Legitimate 某某 (an anonymised judgment) and title words right after commas.
+COURT_TITLE = "电池厂货款纠纷案二审宣判"
+COURT = [
+    COURT_TITLE,
+    "原告赤峰市某某机械有限公司诉称，被告张某某于2021年向其购买电池设备，货款三十万元至今未付。",
+    "经审理查明，上海某某投资管理有限公司系本案第三人，货款纠纷发生时，张某某担任该公司经理。",
+    "本院认为，电池设备买卖合同合法有效，货款纠纷应按合同约定处理，二审宣判维持原判。",
+    "宣判后，双方当事人均表示服从判决，电池厂负责人称将尽快支付货款。",
+]
+
+
+def _page(lines: list[str], title: str | None = None) -> Page:
+    page = page_from_lines(lines, id="fixture", title=title or lines[0])
+    for line in page.lines:
+        line.label = "body"
+    return page
+
+
+@pytest.fixture(scope="module")
+def tiny_detector() -> SpanDetector:
+    """A detector fitted in about a second on injected copies of the fixture articles."""
+    pages = []
+    for k in range(40):
+        src = page_from_lines(ARTICLE if k % 2 else COURT, id=f"fx{k}")
+        pages.append(inject_page(src, random.Random(k)) if k % 4 else src)
+    X, y, _ = candidate_rows(pages, None)
+    lm = CharBigramLM(bits=12).fit(ARTICLE + COURT)
+    return SpanDetector(char_lm=lm, max_iter=30, random_state=0).fit(X, y)
+
+
+# ------------------------------------------------------------------ pieces and regexes
+def test_title_pieces_take_one_latin_letter_next_to_cjk_but_not_whole_words():
+    title = "马斯克AI巨头"
+    assert valid_piece(title, 2, 4)      # 克A
+    assert valid_piece(title, 4, 6)      # I巨
+    assert not valid_piece(title, 3, 6)  # AI巨: a whole Latin word
+    index = TitleIndex.build(["马斯克的xAI与甲骨文谈判破裂背后:多少GPU才能满足AI巨头野心?"])
+    assert index.decompose("甲I巨") == (2, False)
+    assert index.decompose("谈判头野")[0] == 2
+    assert index.decompose("骨文")[0] == 1
+    assert index.decompose("巨甲") is None  # pieces must keep title order
+
+
+def test_company_regex_needs_city_shi_mouzhou():
+    # the city group is lazy but may start early; candidates pick the split (known city)
+    assert COMPANY_RE.match("资阳市某某生态科技运营部布局").group() == "资阳市某某生态科技运营部"
+    assert COMPANY_RE.search("领力超资阳市某某生态科技运营部布局").group().endswith("资阳市某某生态科技运营部")
+    assert COMPANY_RE.search("原告上海某某投资管理有限公司诉称") is None
+
+
+def test_gambling_brand_glued_into_text_is_a_span():
+    text = "本届大赛吸引了众多观众金沙官方入口，现场气氛热烈。"
+    (start, end), = gambling_spans(text)
+    assert text[start:end] == "金沙官方入口"
+    assert gambling_spans("博鱼boyu登录入口") == [(0, 10)]
+    assert gambling_spans("金沙江流域今年降水偏多。") == []
+
+
+def test_char_lm_prefers_seen_bigrams():
+    lm = CharBigramLM(bits=10).fit(["产能翻番", "产能提升"])
+    assert lm.log_prob("产", "能") > lm.log_prob("产", "番")
+
+
+# ------------------------------------------------------------------ detect_spans
+def test_clean_page_without_candidates_is_left_alone():
+    page = _page(["今日天气", "晴转多云，气温十五到二十度，风力三级。"])
+    assert detect_spans(page, None) is page
+    assert all(ln.label == "body" and not ln.spans for ln in page.lines)
+
+
+def test_rule_mode_cuts_fragment_with_glued_company():
+    page = _page([TITLE, "记者从星河电池厂获悉，扩建赣州市某某机械有限公司其位于城东开发区的扩建计划已经获得批准。"])
+    detect_spans(page, None)
+    line = page.lines[1]
+    assert line.label == "spam" and line.repair_reason == "spam_span"
+    assert line.cleaned_text() == "记者从星河电池厂获悉，其位于城东开发区的扩建计划已经获得批准。"
+
+
+def test_whole_spam_line_called_spam_stays_spam_without_spans():
+    page = _page([TITLE, "注册送彩金，日赚千元，加微信领取"])
+    page.lines[1].label = "spam"
+    detect_spans(page, None)
+    assert page.lines[1].label == "spam" and page.lines[1].spans == []
+
+
+@pytest.mark.parametrize("mode", ["rules", "learned"])
+def test_legit_mouzhou_and_title_words_after_commas_are_kept(mode, tiny_detector):
+    detector = tiny_detector if mode == "learned" else None
+    for lines in (COURT, ARTICLE):
+        page = _page(lines)
+        detect_spans(page, detector)
+        assert [ln.cleaned_text() for ln in page.lines] == lines
+        assert all(ln.label == "body" for ln in page.lines)
+
+
+def test_learned_mode_repairs_an_injected_fixture(tiny_detector):
+    src = page_from_lines(ARTICLE, id="fx")
+    injected = inject_page(src, random.Random(12345))
+    assert any(ln.gold_spans for ln in injected.lines)
+    found = predict_spans(injected, tiny_detector)
+    gold = {(i, s, e) for i, ln in enumerate(injected.lines) for s, e in ln.gold_spans}
+    pred = {(i, s, e) for i, spans in found.items() for s, e in spans}
+    assert len(gold & pred) >= 0.5 * len(gold)  # a 1-second model; accuracy is bench/spam.py's job
+
+
+# ------------------------------------------------------------------ estimator contract
+def test_detector_is_deterministic_small_and_picklable(tiny_detector):
+    page = inject_page(page_from_lines(ARTICLE, id="fx"), random.Random(7))
+    _, X, _ = page_candidates(page, tiny_detector.char_lm)
+    assert X.shape[1] == len(ROW_NAMES)
+    pages = [inject_page(page_from_lines(ARTICLE, id=f"d{k}"), random.Random(k)) for k in range(6)]
+    Xt, yt, _ = candidate_rows(pages, None)
+    a = SpanDetector(max_iter=10, random_state=3).fit(Xt, yt).predict_proba(X)
+    b = SpanDetector(max_iter=10, random_state=3).fit(Xt, yt).predict_proba(X)
+    assert np.array_equal(a, b)
+    buf = io.BytesIO()
+    joblib.dump(tiny_detector, buf, compress=3)
+    assert len(buf.getvalue()) < 1_000_000
+    restored = joblib.load(io.BytesIO(buf.getvalue()))
+    assert np.allclose(restored.predict_proba(X), tiny_detector.predict_proba(X))
+
+
+def test_detector_rejects_rows_of_the_wrong_width():
+    with pytest.raises(ValueError, match="candidate rows"):
+        SpanDetector().fit(np.zeros((4, 3)), [0, 1, 0, 1])
+
+
+def test_init_only_stores_params():
+    det = SpanDetector(threshold=0.7)
+    assert det.get_params()["threshold"] == 0.7
+    assert not hasattr(det, "second_")
+
+
+# ------------------------------------------------------------------ seeds 000 / 004
+SEED_000 = {
+    2: "财联社5月26日讯(编辑 史正丞)种种迹象显示,随着前世界首富埃隆·马斯克的人工智能初创公司xAI成立接近一周年之际,"
+       "这家公司正在加快AI领域的布局,对资本市场的映射也在不断加强。",
+    3: "根据最新报道,xAI不仅正在与马斯克的“老对手”扎克伯格争夺与定制化聊天机器人团队Character.ai合作的机会,"
+       "同时公司在算力建设方面的消息也颇为吸引眼球。",
+    4: "与扎克伯格“冤家路窄”",
+    5: "随着马斯克收购推特(现在改名为X)后,他与Meta老板扎克伯格就成了直接竞争对手。而社交媒体平台对定制化聊天AI的独特需求,"
+       "也使得他们同时叩响了硅谷创业公司Character.ai的大门。",
+    6: "Character.ai是一家专门开发AI聊天机器人创作平台的公司,致力于打造模拟真实人物(例如黄仁勋、爱因斯坦)"
+       "或虚拟人物(例如游戏《原神》的里某个角色)语言风格的聊天机器人。",
+    8: "(由用户创建并发布在平台上的“爱因斯坦机器人”,来源:Character.ai)",
+}
+SEED_004 = {
+    4: "蓝鲸新闻7月10日讯(记者 朱俊熹)7月10日,埃隆·马斯克在社交平台X上发帖证实,旗下的人工智能初创公司xAI"
+       "已结束与软件公司甲骨文关于扩大现有协议的洽谈,转向在内部自建一个用于训练AI模型的系统。",
+    5: "“当我们的命运取决于成为迄今为止速度最快的公司时,我们必须自己掌握方向盘,而不是充当后座驾驶员。”马斯克表示。"
+       "xAI公司在5月完成了新一轮60亿美元的融资,融资规模仅次于OpenAI,推高公司估值至240亿美元。",
+    6: "xAI的野心需要更多算力支持",
+    7: "据媒体此前报道,xAI正在建造一台超级计算机,计划连接10万块英伟达H100 GPU,为下一代Grok模型提供算力支持。"
+       "马斯克最新透露称,这一系统正在由xAI自行搭建,目标是在本月晚些时候开始训练,将成为世界上最强大的训练集群。",
+    8: "马斯克的野心或许导致了与甲骨文新谈判的破裂。硅谷科技媒体The Information报道称,在甲骨文看来,"
+       "马斯克要求建造超级计算机的速度是不可能的。同时,甲骨文还担忧xAI首选地点会面临电力供应不足的问题。"
+       "该媒体在5月曾报道,xAI与甲骨文已接近达成扩大双方合作关系的协议,xAI打算在未来几年内斥资100亿美元租用甲骨文的云服务器。",
+}
+SEED_CUTS = {
+    "000": ["冤家路窄", "克A克伯", "领力超资阳市某某生态科技运营部", "域动", "作频", "频扎", "格规", "划算",
+            "冤家路窄", "克A克伯", "领力超资阳市某某生态科技运营部", "域动", "作频", "频扎", "格规"],
+    "004": ["甲I巨", "骨文", "谈判头野崇左市某某投资管理教育中心", "破裂", "背后", "多少", "甲I巨", "骨文",
+            "谈判头野", "破裂", "背后", "多少", "甲I巨", "骨文", "谈判头野崇左市某某投资管理教育中心"],
+}
+
+
+@pytest.fixture(scope="module")
+def seed_detector() -> SpanDetector:
+    if not (SHARED / "seeds").is_dir() or not (SHARED / "corpora" / "INDEX.jsonl").exists():
+        pytest.skip("../shared (seeds and corpora) not available")
+    from training.spans_train import train_span_detector
+
+    return train_span_detector(SHARED / "corpora", max_pages=30)
+
+
+def _seed_page(name: str) -> Page:
+    from model.read import read_file
+    from model.segment import segment
+
+    path = next((SHARED / "seeds").glob(f"{name}_*.txt"))
+    page = segment(read_file(path))
+    for line in page.lines:  # as if the classifier had kept the article's lines
+        line.label = "body"
+    return page
+
+
+@pytest.mark.parametrize("name, expected", [("000", SEED_000), ("004", SEED_004)])
+def test_seed_injections_are_cut_and_sentences_read_as_the_article(name, expected, seed_detector):
+    page = _seed_page(name)
+    detect_spans(page, seed_detector)
+    by_n = {ln.n: ln for ln in page.lines}
+    for n, sentence in expected.items():
+        assert by_n[n].cleaned_text() == sentence
+    cut = [ln.text[s:e] for ln in page.lines for s, e in ln.spans]
+    assert cut == SEED_CUTS[name]
+    assert all(ln.label == "spam" and ln.repair_reason == "spam_span" for ln in page.lines if ln.spans)
+
+

@@ -1,0 +1,62 @@
+"""Word lists for spam generation, written for linesift.
+
+Plain facts and made-up templates (industry words, brand shapes, keyword
+lists), not text taken from crawled pages. The city and company-suffix lists
+live in ``model.spans`` because detection needs them too, and ``model`` never
+imports ``training``.
+"""
+from __future__ import annotations
+
+from model.spans import COMPANY_SUFFIXES, PREFECTURE_CITIES  # noqa: F401  (one list, two users)
+
+#: Industry words for the fake company's middle part.
+INDUSTRIES: tuple[str, ...] = tuple("""
+生态科技 投资管理 机械 网络科技 信息技术 电子商务 文化传媒 建筑工程 农业开发 贸易
+餐饮管理 物流 环保科技 新能源 医疗器械 广告 装饰工程 教育咨询 企业管理 房地产开发
+汽车服务 服装 食品 旅游开发 健康管理 家居 钢结构 化工 软件开发 影视
+""".split())
+
+#: Suffixes the generator uses (a subset of ``COMPANY_SUFFIXES``: detection
+#: knows more shapes than the generator writes).
+COMPANY_SUFFIXES_GEN: tuple[str, ...] = (
+    "有限公司", "运营部", "教育中心", "经营部", "工作室", "服务部", "有限责任公司", "商行", "服务中心",
+)
+
+# ---------------------------------------------------------------- whole-line spam
+#: Made-up gambling brands: two-syllable names plus their pinyin, in the shape
+#: such spam uses (``<brand><pinyin>登录入口``).
+GAMBLING_BRANDS: tuple[tuple[str, str], ...] = (
+    ("金沙", "jinsha"), ("博鱼", "boyu"), ("开云", "kaiyun"), ("乐鱼", "leyu"),
+    ("九游", "jiuyou"), ("米乐", "mile"), ("华体会", "huatihui"), ("亚博", "yabo"),
+    ("威尼斯人", "weinisiren"), ("新葡京", "xinpujing"), ("永利", "yongli"),
+    ("必发", "bifa"), ("银河", "yinhe"), ("太阳城", "taiyangcheng"), ("宝马会", "baomahui"),
+)
+GAMBLING_TAILS: tuple[str, ...] = (
+    "官方入口", "登录入口", "官网入口", "官方网站", "app下载", "官网登录", "平台注册", "网页版登录",
+    "手机版", "最新网址", "备用网址",
+)
+ZH_VICE: tuple[str, ...] = tuple("""
+真人百家乐 时时彩 六合彩 北京赛车 棋牌游戏 体育投注 电子游艺 老虎机 捕鱼游戏 彩票计划
+一区二区 国产精品 无码视频 成人影院 精品视频 免费观看 高清无码 午夜福利
+""".split())
+ZH_HOOKS: tuple[str, ...] = tuple("""
+注册送彩金 首存百分百 日赚千元 稳赚不赔 内部计划 包中 免费领取 秒到账 无需押金 私人订制
+""".split())
+MOJIBAKE_CHARS = "ÃÂâ€™œ¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ�"
+GBK_AS_LATIN1_CHARS = "ÖÐ¹úÈËÃñµÄÊÇÒ»¸öÓÐÔÚÕâÎªÉÏ¡£¬"
+
+EN_PHARMA: tuple[str, ...] = tuple("""
+viagra cialis levitra tramadol xanax valium phentermine oxycodone propecia kamagra
+""".split())
+EN_CASINO: tuple[str, ...] = (
+    "online casino", "free spins", "slot machines", "poker bonus", "sports betting",
+    "no deposit bonus", "roulette", "blackjack online", "jackpot slots",
+)
+EN_LOANS: tuple[str, ...] = (
+    "payday loans", "cash advance", "bad credit loans", "instant approval", "no credit check",
+    "same day loans", "debt relief", "fast cash",
+)
+EN_HOOKS: tuple[str, ...] = (
+    "buy", "cheap", "order", "best price", "discount", "online", "no prescription", "overnight",
+    "free shipping", "guaranteed", "top rated", "legit",
+)
