@@ -10,14 +10,25 @@ GBK and GB2312 are always read as their superset GB18030.
 from __future__ import annotations
 
 import codecs
+import glob
+import gzip
+import io
+import json
+import os
 import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from model.errors import InputError
+from model.errors import InputError, LinesiftError
 from model.records import Page
 
 #: Pages larger than this are refused with an error record (a 50 MB "page" is a
-#: dump or an attack, never an article). Override with ``max_bytes``.
+#: dump or an attack, never an article). Override with ``max_bytes``
+#: (``--max-page-mb`` on the command line).
 MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 
 #: Share of U+FFFD replacements tolerated before a decode counts as failed.
@@ -61,6 +72,15 @@ def sniff_meta_charset(data: bytes) -> str | None:
     return normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
 
 
+_WRAPPER_ENCODING = re.compile(rb"""^\s*<(?:\?xml|text)\b[^>]{0,2000}?\bencoding\s*=\s*["']([A-Za-z0-9_:.\-]+)""", re.I)
+
+
+def _sniff_wrapper_encoding(data: bytes) -> str | None:
+    """``encoding=`` of an XML declaration or a CleanEval ``<text …>`` wrapper."""
+    match = _WRAPPER_ENCODING.match(data[:4096])
+    return normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
@@ -69,11 +89,39 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+def _is_cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
 def _cjk_share(text: str) -> float:
-    non_ascii = [c for c in text if ord(c) > 127]
+    """Share of non-ASCII characters that are CJK *and* sit in runs of two or more.
+
+    Chinese text has runs of Han characters; a Windows-1252 page misread as
+    GBK gives isolated "characters" (one per curly quote plus the next letter),
+    so counting only characters next to another Han character tells them apart.
+    """
+    non_ascii = sum(1 for c in text if ord(c) > 127)
     if not non_ascii:
         return 0.0
-    return sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff") / len(non_ascii)
+    in_runs = sum(1 for i, c in enumerate(text) if _is_cjk(c) and (
+        (i > 0 and _is_cjk(text[i - 1])) or (i + 1 < len(text) and _is_cjk(text[i + 1]))))
+    return in_runs / non_ascii
+
+
+def _gb2312_share(text: str) -> float:
+    """Share of Han characters inside GB2312: near 1 for real simplified Chinese, low
+    for Big5 bytes misread as GB18030 (their trail bytes land in rare GBK extensions)."""
+    han = [c for c in text[:20000] if _is_cjk(c)]
+    if not han:
+        return 1.0
+    ok = 0
+    for c in han:
+        try:
+            c.encode("gb2312")
+            ok += 1
+        except UnicodeEncodeError:
+            pass
+    return ok / len(han)
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<bytes>") -> tuple[str, str]:
@@ -105,27 +153,44 @@ def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<byte
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates: list[str] = []
-    for enc in (normalize_charset(declared), sniff_meta_charset(data)):
-        if enc and enc not in candidates:
-            candidates.append(enc)
+    declared_list: list[str] = []
+    for enc in (normalize_charset(declared), sniff_meta_charset(data), _sniff_wrapper_encoding(data)):
+        if enc and enc not in declared_list:
+            declared_list.append(enc)
     # A page declared as Latin-1 is often GBK in disguise: Latin-1 never fails,
     # so let GB18030 try first and keep it only when it yields Chinese.
-    if candidates and candidates[0] in _SINGLE_BYTE:
+    if declared_list and declared_list[0] in _SINGLE_BYTE:
         try:
             text = data.decode("gb18030")
             if _cjk_share(text) > 0.6:
                 return text, "gb18030"
         except UnicodeDecodeError:
             pass
-    for enc in _FALLBACKS:
-        if enc not in candidates:
-            candidates.append(enc)
-    candidates.insert(len(candidates) - len(_FALLBACKS), "utf-8")
+    # A declared charset that decodes with a few bad bytes (truncated or
+    # corrupt characters, common in old GBK pages) beats a fallback that
+    # happens to decode strictly: Latin-1 decodes anything, as mojibake.
     best: tuple[float, str, str] | None = None
-    for enc in dict.fromkeys(candidates):
+    for enc in declared_list:
         try:
             return data.decode(enc), enc
+        except UnicodeDecodeError:
+            text = data.decode(enc, errors="replace")
+            ratio = text.count("\ufffd") / max(1, len(text))
+            if ratio <= MAX_REPLACEMENT_RATIO:
+                return text, enc
+            if best is None or ratio < best[0]:
+                best = (ratio, text, enc)
+    for enc in ("utf-8", *_FALLBACKS):
+        if enc in declared_list:
+            continue
+        try:
+            text = data.decode(enc)
+            if enc == "gb18030" and _gb2312_share(text) < 0.8:
+                try:
+                    return data.decode("big5hkscs"), "big5hkscs"
+                except UnicodeDecodeError:
+                    pass
+            return text, enc
         except UnicodeDecodeError:
             text = data.decode(enc, errors="replace")
             ratio = text.count("\ufffd") / max(1, len(text))
@@ -185,3 +250,420 @@ def read_file(path: str | Path, *, input_format: str = "auto",
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     return page_from_bytes(data, id=str(path), input_format=input_format, max_bytes=max_bytes)
+
+
+# --- record readers: files, folders, globs, stdin, JSON Lines, WARC, ARC ------------------------
+#
+# A batch run reads *containers*: a page file holds one page, a JSON Lines or
+# WARC/ARC file holds many. Every reader below is a generator of ``Page``; a
+# record that cannot be read becomes a page with ``error`` set (see
+# ``error_page``) so the run goes on, and records that are not pages at all
+# (WARC requests, images, HTTP 404s) are counted in ``skipped`` and dropped.
+
+#: Suffixes (after stripping a compression suffix) that mark a container.
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jl")
+WARC_SUFFIXES = (".warc",)
+ARC_SUFFIXES = (".arc",)
+COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd")
+#: Content types a WARC/ARC response must have to count as a page ("" = no header, sniffed).
+HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordFields:
+    """Field names of a JSON Lines record (``--html-field`` … on the command line).
+
+    A record needs ``html`` or ``text``; ``html`` wins when both are present.
+    ``id`` defaults to ``<file>:<line number>`` and ``url`` to null.
+    """
+
+    html: str = "html"
+    text: str = "text"
+    id: str = "id"
+    url: str = "url"
+
+
+def input_kind(name: str) -> str:
+    """``"jsonl"``, ``"warc"``, ``"arc"`` or ``"page"`` (one page per file), from the file name."""
+    lower = name.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        if lower.endswith(suffix):
+            lower = lower[: -len(suffix)]
+            break
+    if lower.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc"
+    if lower.endswith(ARC_SUFFIXES):
+        return "arc"
+    return "page"
+
+
+def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None) -> list[str]:
+    """Input names in a stable order: files as given, folders recursively, globs expanded.
+
+    Folders are walked in sorted order and hidden files (any path part starting
+    with ``.``) are skipped; ``-`` stands for stdin. ``input_list`` names a file
+    with one input per line (``#`` comments and blank lines ignored).
+
+    Raises
+    ------
+    InputError
+        An input that names nothing: a missing file or a glob that matches nothing.
+    """
+    items = list(inputs)
+    if input_list is not None:
+        try:
+            listed = Path(input_list).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise InputError(f"{input_list}: {exc.strerror or exc}") from None
+        items.extend(s.strip() for s in listed if s.strip() and not s.lstrip().startswith("#"))
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(name: str) -> None:
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+
+    for item in items:
+        if item == "-":
+            add(item)
+            continue
+        if _GLOB_CHARS & set(item) and not Path(item).exists():
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                raise InputError(f"{item}: the pattern matches no file")
+        else:
+            matches = [item]
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                for child in sorted(path.rglob("*")):
+                    if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
+                        add(str(child))
+            elif path.exists():
+                add(match)
+            else:
+                raise InputError(f"{match}: no such file or folder")
+    return out
+
+
+def error_page(page_id: str, exc: BaseException | str, *, kind: str, url: str | None = None) -> Page:
+    """A page that failed: ``error`` holds a message naming the page, ``metadata['error_kind']`` the stage.
+
+    Kinds: ``read``, ``decode``, ``too_large``, ``segment``, ``classify``, ``timeout``.
+    """
+    if isinstance(exc, str):
+        message = exc
+    elif isinstance(exc, LinesiftError):
+        message = str(exc)
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    if not message.startswith(page_id):
+        message = f"{page_id}: {message}"
+    page = Page(id=page_id, url=url, error=message)
+    page.metadata["error_kind"] = kind
+    return page
+
+
+def _too_large(page_id: str, size: int, max_bytes: int, url: str | None = None) -> Page:
+    return error_page(page_id, f"{page_id}: page is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+                      kind="too_large", url=url)
+
+
+def decode_page(data: bytes, *, id: str, url: str | None = None, input_format: str = "auto",
+                declared_charset: str | None = None, max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Page:
+    """``page_from_bytes`` that never raises: failures become error pages (kind ``too_large``/``decode``)."""
+    if len(data) > max_bytes:
+        return _too_large(id, len(data), max_bytes, url)
+    try:
+        return page_from_bytes(data, id=id, url=url, input_format=input_format,
+                               declared_charset=declared_charset, max_bytes=max_bytes)
+    except InputError as exc:
+        return error_page(id, exc, kind="decode", url=url)
+
+
+def open_maybe_compressed(path: str | Path) -> BinaryIO:
+    """A binary stream of the file's content, gunzipped or un-zstd'ed by its magic bytes."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned wrapper
+    return _decompressed(raw)
+
+
+def _decompressed(raw) -> BinaryIO:
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
+    magic = buffered.peek(4)[:4]
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=buffered, mode="rb")
+    if magic == b"\x28\xb5\x2f\xfd":
+        import zstandard
+
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(buffered, closefd=True))
+    return buffered
+
+
+def iter_page_file(name: str, *, input_format: str = "auto", max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Iterator[Page]:
+    """The one page in a file (or on stdin when ``name`` is ``-``)."""
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                yield _too_large(name, len(data), max_bytes)
+                return
+        else:
+            size = os.stat(name).st_size
+            if size > max_bytes:
+                yield _too_large(name, size, max_bytes)
+                return
+            with open(name, "rb") as fh:
+                data = fh.read()
+    except OSError as exc:
+        yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
+        return
+    page = decode_page(data, id=name, input_format=input_format, max_bytes=max_bytes)
+    if name != "-":
+        page.metadata["from_file"] = True  # the folder stands in for the site (see model.templates)
+    yield page
+
+
+def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordFields = RecordFields(),
+               input_format: str = "auto", max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
+               skipped: Counter | None = None) -> Iterator[Page]:
+    """Pages from a JSON Lines file (``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``), one per record.
+
+    Streams line by line. A line that is not a JSON object, or has neither the
+    html nor the text field, becomes an error page (kind ``read``) with id
+    ``<file>:<line number>``; blank lines are skipped.
+    """
+    own = stream is None
+    try:
+        stream = open_maybe_compressed(name) if own else stream
+    except OSError as exc:
+        yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
+        return
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            fallback_id = f"{name}:{number}"
+            if len(raw) > 4 * max_bytes:  # too big even to look for its id
+                yield _too_large(fallback_id, len(raw), max_bytes)
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError as exc:
+                yield error_page(fallback_id, f"{fallback_id}: not a JSON record ({exc})", kind="read")
+                continue
+            if not isinstance(record, dict):
+                yield error_page(fallback_id, f"{fallback_id}: not a JSON object", kind="read")
+                continue
+            page_id = str(record.get(fields.id) or fallback_id)
+            url = record.get(fields.url)
+            url = str(url) if url is not None else None
+            html, text = record.get(fields.html), record.get(fields.text)
+            content, source = (html, "html") if isinstance(html, str) and html.strip() else (text, "text")
+            if not isinstance(content, str) or not content.strip():
+                yield error_page(page_id, f"{page_id}: record has no {fields.html!r} or {fields.text!r} text "
+                                          f"(keys: {', '.join(sorted(record)[:10])})", kind="read", url=url)
+                continue
+            size = len(content.encode("utf-8")) if len(content) * 4 > max_bytes else len(content)
+            if size > max_bytes:
+                yield _too_large(page_id, size, max_bytes, url)
+                continue
+            fmt = input_format if input_format != "auto" else source
+            try:
+                yield page_from_text(content, id=page_id, url=url, input_format=fmt)
+            except InputError as exc:
+                yield error_page(page_id, exc, kind="decode", url=url)
+    except (OSError, EOFError, ValueError) as exc:  # truncated .gz, corrupt .zst, I/O error mid-file
+        yield error_page(name, f"{name}: cannot read further ({type(exc).__name__}: {exc})", kind="read")
+    finally:
+        if own:
+            stream.close()
+
+
+def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = "auto",
+              max_bytes: int = MAX_PAGE_BYTES_DEFAULT, skipped: Counter | None = None) -> Iterator[Page]:
+    """Pages from the HTTP ``response`` records of a WARC file (plain, per-record or whole-file gzip).
+
+    Uses fastwarc. The page id is the WARC-Record-ID and the url the
+    WARC-Target-URI; the charset of the HTTP Content-Type header is tried
+    before ``<meta>``. Records that are not pages are counted in ``skipped``
+    under ``warc_non_response``, ``http_<status>`` or ``non_html`` and dropped.
+    """
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    skipped = skipped if skipped is not None else Counter()
+    own = stream is None
+    try:
+        source = open(name, "rb") if own else stream  # noqa: SIM115
+    except OSError as exc:
+        yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
+        return
+    count = 0
+    try:
+        records = ArchiveIterator(source, record_types=WarcRecordType.any_type, parse_http=False,
+                                  auto_decode="none")
+        for record in records:
+            count += 1
+            if record.record_type != WarcRecordType.response:
+                skipped["warc_non_response"] += 1
+                continue
+            url = record.headers.get("WARC-Target-URI")
+            page_id = record.record_id or f"{name}#{count}"
+            try:
+                record.parse_http(auto_decode="content")
+            except Exception:  # noqa: BLE001 - broken HTTP header block: one bad record
+                skipped["http_unparsable"] += 1
+                continue
+            status = record.http_headers.status_code
+            if status != 200:
+                skipped[f"http_{status}"] += 1
+                continue
+            ctype = (record.http_content_type or "").lower()
+            if ctype not in HTML_CONTENT_TYPES:
+                skipped["non_html"] += 1
+                continue
+            if record.content_length > max_bytes:
+                yield _too_large(page_id, record.content_length, max_bytes, url)
+                continue
+            data = record.reader.read()
+            yield decode_page(data, id=page_id, url=url, input_format=input_format,
+                              declared_charset=record.http_charset, max_bytes=max_bytes)
+    except (OSError, ValueError, EOFError) as exc:
+        yield error_page(name, f"{name}: cannot read further after {count} records ({exc})", kind="read")
+    finally:
+        if own:
+            source.close()
+
+
+_ARC_HEADER = re.compile(rb"^(\S+) (\S+) (\d{14}) (\S*) (\d+)\s*$")
+
+
+def iter_arc(name: str, stream: BinaryIO | None = None, *, input_format: str = "auto",
+             max_bytes: int = MAX_PAGE_BYTES_DEFAULT, skipped: Counter | None = None) -> Iterator[Page]:
+    """Pages from an ARC (v1) file, the Internet Archive format before WARC (plain or gzip).
+
+    Each record is a header line ``URL IP DATE CONTENT-TYPE LENGTH`` and LENGTH
+    bytes of HTTP response; the first (``filedesc://``) record describes the file.
+    """
+    skipped = skipped if skipped is not None else Counter()
+    own = stream is None
+    try:
+        fh = open_maybe_compressed(name) if own else stream
+    except OSError as exc:
+        yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
+        return
+    count = 0
+    try:
+        while True:
+            header = fh.readline()
+            if not header:
+                break
+            if not header.strip():
+                continue
+            match = _ARC_HEADER.match(header)
+            if not match:
+                raise ValueError(f"bad ARC record header {header[:80]!r}")
+            url, length = match.group(1).decode("utf-8", "replace"), int(match.group(5))
+            count += 1
+            if url.startswith("filedesc:") or length > max_bytes:
+                if url.startswith("filedesc:"):
+                    skipped["arc_filedesc"] += 1
+                else:
+                    yield _too_large(f"{name}#{count}", length, max_bytes, url)
+                _skip_bytes(fh, length)
+                continue
+            page = _page_from_http(fh.read(length), page_id=f"{name}#{count}", url=url,
+                                   input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+            if page is not None:
+                yield page
+    except (OSError, ValueError, EOFError) as exc:
+        yield error_page(name, f"{name}: cannot read further after {count} records ({exc})", kind="read")
+    finally:
+        if own:
+            fh.close()
+
+
+def _skip_bytes(fh, length: int) -> None:
+    while length > 0:
+        chunk = fh.read(min(length, 1 << 20))
+        if not chunk:
+            break
+        length -= len(chunk)
+
+
+_HTTP_STATUS = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})")
+_CONTENT_TYPE = re.compile(rb"^content-type:\s*([^;\r\n]*)(?:;\s*charset\s*=\s*[\"']?([\w.:\-]+))?", re.I | re.M)
+
+
+def _page_from_http(block: bytes, *, page_id: str, url: str | None, input_format: str, max_bytes: int,
+                    skipped: Counter) -> Page | None:
+    """Split an HTTP response into header and body; None (and a ``skipped`` count) for non-pages."""
+    head, sep, body = block.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = block.partition(b"\n\n")
+    status = _HTTP_STATUS.match(head)
+    if not status:
+        skipped["http_unparsable"] += 1
+        return None
+    if status.group(1) != b"200":
+        skipped[f"http_{int(status.group(1))}"] += 1
+        return None
+    ctype = _CONTENT_TYPE.search(head)
+    mime = ctype.group(1).strip().lower().decode("ascii", "replace") if ctype else ""
+    if mime not in HTML_CONTENT_TYPES:
+        skipped["non_html"] += 1
+        return None
+    charset = ctype.group(2).decode("ascii", "replace") if ctype and ctype.group(2) else None
+    return decode_page(body, id=page_id, url=url, input_format=input_format, declared_charset=charset,
+                       max_bytes=max_bytes)
+
+
+def sniff_kind(head: bytes) -> str:
+    """What a stream holds, from its first (decompressed) bytes: warc, arc, jsonl or page."""
+    stripped = head.lstrip()
+    if stripped.startswith(b"WARC/"):
+        return "warc"
+    if stripped.startswith(b"filedesc://"):
+        return "arc"
+    if stripped.startswith(b"{"):
+        return "jsonl"
+    return "page"
+
+
+def iter_stdin(*, fields: RecordFields = RecordFields(), input_format: str = "auto",
+               max_bytes: int = MAX_PAGE_BYTES_DEFAULT, skipped: Counter | None = None) -> Iterator[Page]:
+    """Pages from stdin: a WARC/ARC stream, JSON Lines, or one page; gzip or zstd are undone first."""
+    stream = _decompressed(sys.stdin.buffer)
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)
+    kind = sniff_kind(stream.peek(64)[:64])
+    if kind == "warc":
+        yield from iter_warc("-", stream, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+    elif kind == "arc":
+        yield from iter_arc("-", stream, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+    elif kind == "jsonl":
+        yield from iter_jsonl("-", stream, fields=fields, input_format=input_format, max_bytes=max_bytes)
+    else:
+        data = stream.read(max_bytes + 1)
+        yield (_too_large("-", len(data), max_bytes) if len(data) > max_bytes
+               else decode_page(data, id="-", input_format=input_format, max_bytes=max_bytes))
+
+
+def iter_pages(name: str, *, fields: RecordFields = RecordFields(), input_format: str = "auto",
+               max_bytes: int = MAX_PAGE_BYTES_DEFAULT, skipped: Counter | None = None) -> Iterator[Page]:
+    """Every page of one input (any kind, chosen by ``input_kind``), errors included, in file order."""
+    if name == "-":
+        yield from iter_stdin(fields=fields, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+        return
+    kind = input_kind(name)
+    if kind == "jsonl":
+        yield from iter_jsonl(name, fields=fields, input_format=input_format, max_bytes=max_bytes)
+    elif kind == "warc":
+        yield from iter_warc(name, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+    elif kind == "arc":
+        yield from iter_arc(name, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+    else:
+        yield from iter_page_file(name, input_format=input_format, max_bytes=max_bytes)

@@ -1,0 +1,755 @@
+"""Shard running: a crawl -> one output file per shard, resumable, in parallel.
+
+A *shard* is the unit of work and of output: one container file (JSON Lines,
+WARC, ARC) or a group of up to ``FILES_PER_SHARD_DEFAULT`` page files from
+one folder. ``run_shard`` is the whole per-shard job, a plain top-level
+function of picklable arguments, so a process pool (``run_local``) and a Dask
+cluster (``model.dask_runner``) run exactly the same code:
+
+1. read the shard's records as a stream of pages (``model.read.iter_pages``),
+2. segment, classify and repair them in small groups (``model.batch.label_pages``),
+3. relabel site-template lines (``model.templates``),
+4. write each record to ``<name>.jsonl[.gz].tmp-<pid>`` as it comes,
+5. rename the file to ``<name>.jsonl[.gz]`` and write the marker
+   ``_done/<name>.json`` holding the shard's stats.
+
+A rerun skips shards with a marker, and a shard interrupted anywhere before
+step 5 is simply redone from the start: no duplicates, no losses. Nothing
+but one group of pages is ever held in memory, so memory stays flat however
+large a shard is.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from itertools import chain
+from pathlib import Path
+
+from model.batch import BATCH_PAGES_DEFAULT, RunStats, label_pages
+from model.classify import LinesiftModel, load_model
+from model.read import MAX_PAGE_BYTES_DEFAULT, RecordFields, input_kind, iter_pages
+from model.records import LABELS, Page
+from model.templates import MIN_PAGES_DEFAULT, MIN_SHARE_DEFAULT, SiteTemplates, count_pages
+from model.write import dumps, page_record, page_text
+
+#: Page files (one page each) grouped into one shard, per folder.
+FILES_PER_SHARD_DEFAULT = 1000
+#: Seconds between progress reports from a running shard.
+PROGRESS_EVERY = 0.5
+DONE_DIR = "_done"
+SUMMARY_NAME = "_summary.json"
+CONFIG_NAME = "_config.json"
+TEMPLATES_NAME = "_templates.pkl"
+TEMPLATE_MODES = ("off", "run", "two-pass")
+OUTPUT_FORMATS = ("jsonl", "text")
+
+_CONTAINER_SUFFIX = re.compile(r"\.(jsonl|ndjson|jl|warc|arc)(\.(gz|zst|zstd))?$", re.I)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of work: ``name`` names its output file, ``inputs`` are read in order."""
+
+    name: str
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    """Everything a shard run needs besides its inputs; built once by the CLI, shipped to workers.
+
+    Parameters
+    ----------
+    model_path : str, optional
+        Model file; None means the bundled model.
+    input_format : {"auto", "html", "text"}
+    fields : RecordFields
+        JSON Lines field names.
+    max_bytes : int
+        Larger pages become ``too_large`` error records.
+    timeout : float, optional
+        Per-page time limit in seconds (process workers only; see ``model.batch.time_limit``).
+    output_format : {"jsonl", "text"}
+    with_lines, with_repair : bool
+        JSONL records carry every line (``label``) and its pre-repair prediction (``--explain``).
+    keep : tuple of str
+        Labels whose lines make up ``text``.
+    compress : bool
+        Shard files are ``.jsonl.gz`` (JSONL output only).
+    templates : {"off", "run", "two-pass"}
+        Site-template step: off, counted over each shard as it runs, or from a first pass over all shards.
+    template_min_pages, template_min_share
+        Thresholds of ``model.templates.SiteTemplates``.
+    batch_pages : int
+        Pages classified together.
+    """
+
+    model_path: str | None = None
+    input_format: str = "auto"
+    fields: RecordFields = field(default_factory=RecordFields)
+    max_bytes: int = MAX_PAGE_BYTES_DEFAULT
+    timeout: float | None = None
+    output_format: str = "jsonl"
+    with_lines: bool = False
+    with_repair: bool = False
+    keep: tuple[str, ...] = ("body",)
+    compress: bool = False
+    templates: str = "run"
+    template_min_pages: int = MIN_PAGES_DEFAULT
+    template_min_share: float = MIN_SHARE_DEFAULT
+    batch_pages: int = BATCH_PAGES_DEFAULT
+
+    def __post_init__(self):
+        if self.output_format not in OUTPUT_FORMATS:
+            raise ValueError(f"output_format={self.output_format!r}; expected one of {OUTPUT_FORMATS}")
+        if self.templates not in TEMPLATE_MODES:
+            raise ValueError(f"templates={self.templates!r}; expected one of {TEMPLATE_MODES}")
+        bad = sorted(set(self.keep) - set(LABELS))
+        if bad:
+            raise ValueError(f"keep has unknown labels {bad}; expected some of {LABELS}")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError(f"timeout={self.timeout}; expected a positive number of seconds")
+
+    @property
+    def suffix(self) -> str:
+        if self.output_format == "text":
+            return ".txt"
+        return ".jsonl.gz" if self.compress else ".jsonl"
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+def _stem(rel: str) -> str:
+    return _UNSAFE.sub("_", _CONTAINER_SUFFIX.sub("", rel).replace(os.sep, "__")).strip("_") or "shard"
+
+
+def plan_shards(names: Sequence[str], *, files_per_shard: int = FILES_PER_SHARD_DEFAULT) -> list[Shard]:
+    """Group expanded input names into shards, in input order, with stable unique names.
+
+    Containers (JSONL, WARC, ARC) are a shard each, named after their path
+    relative to the inputs' common folder; page files are grouped per folder
+    in runs of ``files_per_shard``; stdin is the shard ``stdin``.
+    """
+    real = [n for n in names if n != "-"]
+    base = os.path.commonpath([os.path.dirname(os.path.abspath(n)) for n in real]) if real else ""
+    shards: list[Shard] = []
+    groups: dict[str, list[list[str]]] = {}
+    order: list[tuple[str, object]] = []
+    for name in names:
+        if name == "-":
+            order.append(("stdin", None))
+        elif input_kind(name) != "page":
+            order.append(("container", name))
+        else:
+            folder = os.path.dirname(os.path.abspath(name))
+            runs = groups.get(folder)
+            if runs is None:
+                runs = groups[folder] = [[]]
+                order.append(("pages", folder))
+            if len(runs[-1]) >= files_per_shard:
+                runs.append([])
+            runs[-1].append(name)
+    used: set[str] = set()
+
+    def unique(name: str) -> str:
+        candidate, k = name, 2
+        while candidate in used:
+            candidate, k = f"{name}-{k}", k + 1
+        used.add(candidate)
+        return candidate
+
+    for kind, item in order:
+        if kind == "stdin":
+            shards.append(Shard(unique("stdin"), ("-",)))
+        elif kind == "container":
+            shards.append(Shard(unique(_stem(os.path.relpath(os.path.abspath(item), base))), (item,)))
+        else:
+            rel = os.path.relpath(item, base)
+            prefix = "" if rel == "." else _stem(rel) + "__"
+            for k, run in enumerate(groups[item]):
+                shards.append(Shard(unique(f"{prefix}pages-{k:05d}"), tuple(run)))
+    return shards
+
+
+def select_shards(shards: Sequence[Shard], index: int, count: int) -> list[Shard]:
+    """Shard ``index`` of ``count`` of a job array: every ``count``-th shard from ``index``."""
+    if count < 1 or not 0 <= index < count:
+        raise ValueError(f"shard index {index} of {count}: expected 0 <= index < count")
+    return list(shards[index::count])
+
+
+# --- per-worker state ----------------------------------------------------------------------------
+
+_MODELS: dict[str | None, LinesiftModel] = {}
+_TABLES: dict[str, SiteTemplates] = {}
+
+
+def get_model(path: str | None, *, warm: bool = False) -> LinesiftModel:
+    """The model at ``path``, loaded once per process (workers reuse it across shards).
+
+    ``warm`` also labels a two-line page, which loads the lazy parts (jieba's
+    dictionary); done in the parent before forking workers, they inherit it.
+    """
+    if path not in _MODELS:
+        _MODELS[path] = load_model(path)
+        if warm:
+            from model.pipeline import process
+            from model.read import page_from_text
+
+            try:
+                process([page_from_text("首页 新闻\n今天天气很好，我们去公园散步。", id="warm-up")], _MODELS[path])
+            except Exception:  # noqa: BLE001 - only a warm-up; real pages report their own errors
+                pass
+    return _MODELS[path]
+
+
+def _get_table(path: str) -> SiteTemplates:
+    if path not in _TABLES:
+        import pickle
+
+        with open(path, "rb") as fh:
+            _TABLES[path] = pickle.load(fh)
+    return _TABLES[path]
+
+
+# --- one shard ----------------------------------------------------------------------------------
+
+def shard_pages(shard: Shard, config: RunConfig, skipped: Counter) -> Iterator[Page]:
+    return chain.from_iterable(
+        iter_pages(name, fields=config.fields, input_format=config.input_format, max_bytes=config.max_bytes,
+                   skipped=skipped)
+        for name in shard.inputs
+    )
+
+
+def stream_shard(shard: Shard, config: RunConfig, emit: Callable[[Page], None], *,
+                 progress: Callable[[int, int], None] | None = None,
+                 templates_path: str | None = None) -> RunStats:
+    """Process one shard and hand every page, in input order, to ``emit``; return its stats.
+
+    ``progress(pages, errors)`` is called with increments about every
+    ``PROGRESS_EVERY`` seconds. ``templates_path`` is the first pass's table
+    in a two-pass run.
+    """
+    model = get_model(config.model_path)
+    stats = RunStats()
+    skipped: Counter = Counter()
+    observe = config.templates == "run"
+    if config.templates == "off":
+        templates = None
+    elif templates_path:
+        templates = _get_table(templates_path)
+    else:
+        templates = SiteTemplates(min_pages=config.template_min_pages, min_share=config.template_min_share)
+    last, done, failed = time.monotonic(), 0, 0
+    pages = label_pages(shard_pages(shard, config, skipped), model, batch_pages=config.batch_pages,
+                        timeout=config.timeout, stats=stats)
+    for page in pages:
+        if templates is not None and page.error is None:
+            start = time.perf_counter()
+            if observe:
+                templates.observe(page)
+            templates.apply(page)
+            stats.time("templates", time.perf_counter() - start)
+        stats.add(page)
+        start = time.perf_counter()
+        emit(page)
+        stats.time("write", time.perf_counter() - start)
+        done += 1
+        failed += page.error is not None
+        if progress is not None and time.monotonic() - last >= PROGRESS_EVERY:
+            progress(done, failed)
+            last, done, failed = time.monotonic(), 0, 0
+    if progress is not None and (done or failed):
+        progress(done, failed)
+    stats.skipped = dict(skipped)
+    return stats
+
+
+class RecordWriter:
+    """Turns pages into output text on a stream: JSONL records, or cleaned text separated by a blank line.
+
+    In text format error pages write nothing to the stream; they go to
+    ``on_error(page)`` when given.
+    """
+
+    def __init__(self, config: RunConfig, out, on_error: Callable[[Page], None] | None = None, *,
+                 flush: bool = False):
+        self.config, self.out, self.on_error, self.flush = config, out, on_error, flush
+        self.first = True
+
+    def __call__(self, page: Page) -> None:
+        cfg = self.config
+        if cfg.output_format == "text":
+            if page.error is not None:
+                if self.on_error is not None:
+                    self.on_error(page)
+                return
+            self.out.write(("" if self.first else "\n") + page_text(page, cfg.keep) + "\n")
+            self.first = False
+        else:
+            record = page_record(page, with_lines=cfg.with_lines, keep=cfg.keep, with_repair=cfg.with_repair)
+            self.out.write(dumps(record) + "\n")
+        if self.flush:
+            self.out.flush()
+
+
+def echo_error(page: Page) -> None:
+    """Report an error page on stderr (text output, where records have no room for it)."""
+    sys.stderr.write(f"linesift: error: {page.error}\n")
+
+
+def _open_text(path: Path, compress: bool):
+    if compress:
+        import gzip
+
+        return gzip.open(path, "wt", encoding="utf-8", compresslevel=5)
+    return open(path, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def output_path(out_dir: Path, shard: Shard, config: RunConfig) -> Path:
+    return Path(out_dir) / f"{shard.name}{config.suffix}"
+
+
+def marker_path(out_dir: Path, shard: Shard) -> Path:
+    return Path(out_dir) / DONE_DIR / f"{shard.name}.json"
+
+
+def is_done(out_dir: Path, shard: Shard, config: RunConfig) -> bool:
+    return marker_path(out_dir, shard).exists() and output_path(out_dir, shard, config).exists()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+_PROGRESS_QUEUE = None  # set in process-pool workers by ``_worker_init``
+
+
+def _queue_progress(name: str):
+    if _PROGRESS_QUEUE is None:
+        return None
+    return lambda pages, errors: _PROGRESS_QUEUE.put((name, pages, errors))
+
+
+def run_shard(shard: Shard, config: RunConfig, out_dir: str | Path, *, templates_path: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> dict:
+    """Process one shard into ``out_dir`` and mark it done; returns the marker's content.
+
+    Safe to rerun and to run twice at once: output goes to a per-process
+    temporary file renamed into place, then the marker is written.
+    """
+    out_dir = Path(out_dir)
+    final = output_path(out_dir, shard, config)
+    (out_dir / DONE_DIR).mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(f"{glob_escape(final.name)}.tmp-*"):
+        try:
+            if not _pid_alive(int(stale.name.rsplit("-", 1)[1])):
+                stale.unlink()
+        except (ValueError, OSError):
+            pass
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    err_path = final.with_name(f"{shard.name}.errors.jsonl")
+    start = time.perf_counter()
+    progress = progress or _queue_progress(shard.name)
+    errors = None
+    try:
+        with _open_text(tmp, config.compress and config.output_format == "jsonl") as out:
+            if config.output_format == "text":
+                errors = open(err_path.with_name(err_path.name + f".tmp-{os.getpid()}"), "w", encoding="utf-8")  # noqa: SIM115
+            on_error = (lambda page: errors.write(dumps(page_record(page)) + "\n")) if errors is not None else None
+            stats = stream_shard(shard, config, RecordWriter(config, out, on_error), progress=progress,
+                                 templates_path=templates_path)
+        if errors is not None:
+            errors.close()
+            if stats.errors:
+                os.replace(errors.name, err_path)
+            else:
+                os.unlink(errors.name)
+        os.replace(tmp, final)
+    except BaseException:
+        for path in (tmp, Path(errors.name) if errors is not None else None):
+            if path is not None:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+        raise
+    result = {"shard": shard.name, "inputs": list(shard.inputs), "output": final.name,
+              "seconds": round(time.perf_counter() - start, 3), "finished": time.time(),
+              "stats": stats.to_dict()}
+    _atomic_write(marker_path(out_dir, shard), json.dumps(result, ensure_ascii=False) + "\n")
+    return result
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def count_shard(shard: Shard, config: RunConfig) -> SiteTemplates:
+    """First pass of a two-pass run: read and segment a shard, count its lines per host."""
+    from model.batch import time_limit
+    from model.segment import segment
+
+    templates = SiteTemplates(min_pages=config.template_min_pages, min_share=config.template_min_share)
+
+    def segmented():
+        for page in shard_pages(shard, config, Counter()):
+            if page.error is None:
+                try:
+                    with time_limit(config.timeout, page.id):
+                        segment(page)
+                except Exception:  # noqa: BLE001 - the second pass reports this page's error
+                    continue
+                yield page
+
+    return count_pages(segmented(), templates)
+
+
+# --- many shards --------------------------------------------------------------------------------
+
+@dataclass
+class RunReport:
+    """What a run did: merged stats of every planned shard, and the shards' fates."""
+
+    stats: RunStats = field(default_factory=RunStats)
+    pages_now: int = 0
+    seconds: float = 0.0
+    shards: int = 0
+    done_now: int = 0
+    resumed: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    output: str | None = None
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if (self.stats.errors or self.failed) else 0
+
+    def summary(self) -> dict:
+        s = self.stats
+        total_lines = sum(s.lines.values())
+        return {
+            "pages": s.pages,
+            "pages_this_run": self.pages_now,
+            "seconds": round(self.seconds, 2),
+            "pages_per_s": round(self.pages_now / self.seconds, 2) if self.seconds > 0 else None,
+            "errors": s.errors,
+            "error_kinds": dict(sorted(s.error_kinds.items())),
+            "skipped": dict(sorted(s.skipped.items())),
+            "lines": total_lines,
+            "label_share": {k: round(s.lines.get(k, 0) / total_lines, 4) if total_lines else 0.0 for k in LABELS},
+            "relabelled": dict(sorted(s.relabelled.items())),
+            "stage_seconds": {k: round(v, 2) for k, v in s.seconds.items()},
+            "shards": {"total": self.shards, "done_now": self.done_now, "resumed": self.resumed,
+                       "failed": self.failed},
+            "output": self.output,
+            "interrupted": self.interrupted,
+            "exit_code": self.exit_code,
+        }
+
+
+class Progress:
+    """Receives progress; the CLI passes a rich-backed one, tests and libraries the no-op."""
+
+    def start(self, shards: int) -> None: ...
+    def pages(self, pages: int, errors: int) -> None: ...
+    def shard_done(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+def _worker_init(queue, model_path, model) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    global _PROGRESS_QUEUE
+    _PROGRESS_QUEUE = queue
+    if model is not None:
+        _MODELS[model_path] = model
+
+
+def _drain(queue, progress: Progress) -> None:
+    import queue as queue_mod
+
+    while True:
+        try:
+            _, pages, errors = queue.get_nowait()
+        except (queue_mod.Empty, EOFError, OSError):
+            return
+        progress.pages(pages, errors)
+
+
+def _terminate(executor) -> None:
+    """Stop a process pool now (Ctrl-C, closed pipe): kill its workers, cancel queued shards."""
+    for proc in list(getattr(executor, "_processes", {}).values()):
+        try:
+            proc.terminate()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _pool(jobs: int, config: RunConfig):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    queue = ctx.Queue()
+    # with fork the parent's loaded model is inherited; with spawn each worker loads it once
+    model = _MODELS.get(config.model_path) if ctx.get_start_method() != "fork" else None
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                                   initargs=(queue, config.model_path, model))
+    return executor, queue
+
+
+def _two_pass_table(shards: Sequence[Shard], config: RunConfig, jobs: int, where: Path) -> str:
+    """Count lines over all shards (in parallel) and save the merged, compacted table."""
+    import pickle
+
+    total = SiteTemplates(min_pages=config.template_min_pages, min_share=config.template_min_share)
+    if jobs > 1 and len(shards) > 1:
+        executor, _ = _pool(jobs, config)
+        try:
+            for table in executor.map(count_shard, shards, [config] * len(shards)):
+                total.merge(table)
+        except BaseException:
+            _terminate(executor)
+            raise
+        executor.shutdown()
+    else:
+        for shard in shards:
+            total.merge(count_shard(shard, config))
+    total.compact()
+    path = where / TEMPLATES_NAME
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        pickle.dump(total, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return str(path)
+
+
+def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, *, jobs: int = 1,
+               overwrite: bool = False, progress: Progress | None = None, dask: str | None = None,
+               summary_name: str = SUMMARY_NAME) -> RunReport:
+    """Run shards into ``out_dir`` (one file per shard), skipping finished ones; write the summary.
+
+    Parameters
+    ----------
+    shards : sequence of Shard
+    config : RunConfig
+    out_dir : path
+        Created if missing. Holds ``<shard><suffix>``, ``_done/``, ``_config.json`` and the summary.
+    jobs : int
+        Worker processes (ignored with ``dask``).
+    overwrite : bool
+        Redo shards that are marked done.
+    dask : str, optional
+        ``"local"`` for a LocalCluster of ``jobs`` workers, or a scheduler address.
+    """
+    out_dir = Path(out_dir)
+    (out_dir / DONE_DIR).mkdir(parents=True, exist_ok=True)
+    progress = progress or Progress()
+    report = RunReport(shards=len(shards), output=str(out_dir))
+    started = time.perf_counter()
+    _atomic_write(out_dir / CONFIG_NAME, json.dumps(
+        {"config": asdict(config), "shards": len(shards), "jobs": jobs, "dask": dask}, indent=2) + "\n")
+    todo = []
+    for shard in shards:
+        if not overwrite and is_done(out_dir, shard, config):
+            try:
+                marker = json.loads(marker_path(out_dir, shard).read_text(encoding="utf-8"))
+                report.stats.merge(RunStats.from_dict(marker["stats"]))
+                report.resumed += 1
+                continue
+            except (OSError, ValueError, KeyError):
+                pass  # unreadable marker: redo the shard
+        todo.append(shard)
+    if not dask:
+        get_model(config.model_path, warm=jobs > 1)  # fail early (exit 2) on a bad model, and share it with forked workers
+    templates_path = None
+    if config.templates == "two-pass" and todo:
+        templates_path = _two_pass_table(shards, config, jobs, out_dir)
+
+    counted: set[str] = set()
+
+    def finished(result: dict) -> None:
+        counted.add(result["shard"])
+        stats = RunStats.from_dict(result["stats"])
+        report.stats.merge(stats)
+        report.pages_now += stats.pages
+        report.done_now += 1
+        progress.shard_done()
+
+    progress.start(len(shards))
+    for _ in range(report.resumed):
+        progress.shard_done()
+    try:
+        if dask:
+            from model.dask_runner import run_dask
+
+            for shard, result in run_dask(todo, config, out_dir, dask, jobs=jobs, templates_path=templates_path):
+                if isinstance(result, BaseException):
+                    report.failed[shard.name] = f"{type(result).__name__}: {result}"
+                else:
+                    finished(result)
+        elif jobs <= 1 or len(todo) <= 1:
+            for shard in todo:
+                try:
+                    finished(run_shard(shard, config, out_dir, templates_path=templates_path,
+                                       progress=progress.pages))
+                except (KeyboardInterrupt, BrokenPipeError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - disk full etc.: report, rerun resumes
+                    report.failed[shard.name] = f"{type(exc).__name__}: {exc}"
+        else:
+            _run_pool(todo, config, out_dir, jobs, templates_path, progress, finished, report)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        for shard in todo:  # shards that finished while the interrupt came in
+            if shard.name not in counted and shard.name not in report.failed and is_done(out_dir, shard, config):
+                try:
+                    finished(json.loads(marker_path(out_dir, shard).read_text(encoding="utf-8")))
+                except (OSError, ValueError, KeyError):
+                    pass
+    finally:
+        progress.stop()
+        report.seconds = time.perf_counter() - started
+        _atomic_write(out_dir / summary_name, json.dumps(report.summary(), indent=2, ensure_ascii=False) + "\n")
+    return report
+
+
+def _run_pool(todo, config, out_dir, jobs, templates_path, progress, finished, report) -> None:
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor, queue = _pool(min(jobs, len(todo)), config)
+    try:
+        futures = {executor.submit(run_shard, shard, config, str(out_dir), templates_path=templates_path): shard
+                   for shard in todo}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            _drain(queue, progress)
+            for future in done:
+                shard = futures[future]
+                try:
+                    finished(future.result())
+                except BrokenProcessPool:
+                    report.failed[shard.name] = "worker process died (out of memory or killed?)"
+                except Exception as exc:  # noqa: BLE001 - reported; a rerun retries the shard
+                    report.failed[shard.name] = f"{type(exc).__name__}: {exc}"
+        _drain(queue, progress)
+    except BaseException:
+        _terminate(executor)
+        raise
+    executor.shutdown()
+
+
+def run_to_stream(shards: Sequence[Shard], config: RunConfig, emit: Callable[[Page], None] | None = None, *,
+                  out=None, jobs: int = 1, progress: Progress | None = None) -> RunReport:
+    """Run shards in order into one stream: ``emit(page)`` per page, or text records on ``out``.
+
+    With ``jobs > 1`` (and ``out``), shards run in worker processes into a
+    temporary folder and are copied to ``out`` in order as they finish.
+    Not resumable: use ``run_to_dir`` for long runs.
+    """
+    progress = progress or Progress()
+    report = RunReport(shards=len(shards))
+    started = time.perf_counter()
+    get_model(config.model_path, warm=jobs > 1)
+    templates_path = None
+    tmpdir = None
+    progress.start(len(shards))
+    try:
+        if config.templates == "two-pass":
+            tmpdir = Path(tempfile.mkdtemp(prefix="linesift-"))
+            templates_path = _two_pass_table(shards, config, jobs, tmpdir)
+        if emit is None:
+            emit = RecordWriter(config, out, echo_error,
+                                flush=hasattr(out, "isatty") and out.isatty())
+        if jobs <= 1 or len(shards) <= 1 or out is None:
+            for shard in shards:
+                stats = stream_shard(shard, config, emit, progress=progress.pages, templates_path=templates_path)
+                report.stats.merge(stats)
+                report.pages_now += stats.pages
+                report.done_now += 1
+                progress.shard_done()
+        else:
+            tmpdir = tmpdir or Path(tempfile.mkdtemp(prefix="linesift-"))
+            _stream_pool(shards, config, out, jobs, tmpdir, templates_path, progress, report)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        progress.stop()
+        report.seconds = time.perf_counter() - started
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return report
+
+
+def _stream_pool(shards, config, out, jobs, tmpdir, templates_path, progress, report) -> None:
+    from concurrent.futures import wait
+
+    tmp_config = replace(config, compress=False)
+    executor, queue = _pool(min(jobs, len(shards)), config)
+    try:
+        futures = [executor.submit(run_shard, shard, tmp_config, str(tmpdir), templates_path=templates_path)
+                   for shard in shards]
+        first = True
+        for shard, future in zip(shards, futures):
+            while not future.done():
+                wait([future], timeout=0.2)
+                _drain(queue, progress)
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - reported as a failed shard, the others still stream
+                report.failed[shard.name] = f"{type(exc).__name__}: {exc}"
+                continue
+            stats = RunStats.from_dict(result["stats"])
+            report.stats.merge(stats)
+            report.pages_now += stats.pages
+            report.done_now += 1
+            progress.shard_done()
+            path = output_path(tmpdir, shard, tmp_config)
+            with open(path, encoding="utf-8") as fh:
+                if config.output_format == "text" and not first and path.stat().st_size:
+                    out.write("\n")
+                shutil.copyfileobj(fh, out)
+            first = first and path.stat().st_size == 0
+            path.unlink()
+            errors = path.with_name(f"{shard.name}.errors.jsonl")
+            if errors.exists():
+                with open(errors, encoding="utf-8") as fh:
+                    for line in fh:
+                        sys.stderr.write(f"linesift: error: {json.loads(line)['error']}\n")
+        _drain(queue, progress)
+    except BaseException:
+        _terminate(executor)
+        raise
+    executor.shutdown()

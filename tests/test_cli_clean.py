@@ -1,0 +1,143 @@
+"""`linesift clean` and `linesift label` on crawls: inputs, outputs, exit codes, resuming, pipes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from batch_fixtures import DATA, site_pages, tiny_model, warc_record, write_jsonl, write_warc
+from typer.testing import CliRunner
+
+from model.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory):
+    return str(tiny_model(tmp_path_factory.mktemp("model")))
+
+
+@pytest.fixture()
+def crawl(tmp_path):
+    root = tmp_path / "crawl"
+    root.mkdir()
+    write_warc(root / "a.warc.gz", [warc_record(u, h.encode()) for u, h in site_pages("zh.example.cn", 4)])
+    write_jsonl(root / "b.jsonl.gz", [{"id": f"b{i}", "url": u, "html": h}
+                                      for i, (u, h) in enumerate(site_pages("en.example.com", 3, "en"))])
+    return root
+
+
+def _records(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_help_should_document_inputs_exit_codes_and_batch_options():
+    result = runner.invoke(app, ["clean", "--help"])
+    assert result.exit_code == 0
+    for words in ("WARC", "--jobs", "--timeout", "--overwrite", "--shard-index", "--two-pass", "--scheduler",
+                  "Exit code"):
+        assert words in result.output
+    assert runner.invoke(app, ["label", "--help"]).exit_code == 0
+
+
+def test_clean_should_write_one_record_per_page_to_stdout(crawl, model_path):
+    result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    records = _records(result.stdout)
+    assert len(records) == 7 and all(r["error"] is None and r["text"] for r in records)
+    assert records[0]["url"] == "http://zh.example.cn/a/0.html" and records[-1]["id"] == "b2"
+    assert list(records[0]) == ["id", "url", "lang", "title", "text", "error"]
+
+
+def test_two_jobs_to_stdout_should_keep_the_input_order(crawl, model_path):
+    one = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-j", "1", "-q"])
+    two = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-j", "2", "-q"])
+    assert two.exit_code == 0 and two.stdout == one.stdout
+
+
+def test_failed_pages_should_give_error_records_and_exit_code_1(tmp_path, model_path):
+    path = write_jsonl(tmp_path / "p.jsonl", [{"id": "ok", "text": "第一行\n第二行文字"}, {"id": "empty", "html": " "},
+                                              {"id": "huge", "text": "长" * 400_000}])
+    result = runner.invoke(app, ["clean", str(path), "-m", model_path, "--max-page-mb", "1"])
+    assert result.exit_code == 1
+    records = {r["id"]: r for r in _records(result.stdout)}
+    assert records["ok"]["error"] is None and "no 'html' or 'text'" in records["empty"]["error"]
+    assert "over the" in records["huge"]["error"]
+    assert "2 errors" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.html"], "no such file"),
+    (["{crawl}", "--keep", "body,junk"], "unknown label"),
+    ([], "at least one input"),
+    (["{crawl}", "--shard-index", "3", "--num-shards", "2"], "shard-index"),
+    (["{crawl}", "--dask", "local"], "--output"),
+])
+def test_usage_errors_should_exit_2(crawl, model_path, args, message):
+    args = [a.replace("{crawl}", str(crawl)) for a in args]
+    result = runner.invoke(app, ["clean", *args, "-m", model_path])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_output_dir_should_be_resumable_and_report_a_summary(crawl, tmp_path, model_path):
+    out = tmp_path / "out"
+    args = ["clean", str(crawl), "-m", model_path, "-o", str(out), "--compress", "-j", "2"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in out.glob("*.jsonl.gz")) == ["a.jsonl.gz", "b.jsonl.gz"]
+    assert "7 pages" in first.stderr and "_summary.json" in first.stderr
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "2 resumed" in again.stderr
+    summary = json.loads((out / "_summary.json").read_text())
+    assert summary["pages"] == 7 and summary["shards"]["resumed"] == 2 and summary["pages_this_run"] == 0
+
+
+def test_shard_index_should_split_a_run_across_machines(crawl, tmp_path, model_path):
+    out = tmp_path / "out"
+    for i in (0, 1):
+        result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out),
+                                     "--shard-index", str(i), "--num-shards", "2"])
+        assert result.exit_code == 0
+    assert sorted(p.name for p in out.glob("*.jsonl")) == ["a.jsonl", "b.jsonl"]
+    assert (out / "_summary-00001-of-00002.json").exists()
+
+
+def test_text_format_should_separate_pages_by_a_blank_line(tmp_path, model_path):
+    for name in ("zh-news.html", "en-news.html"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+    result = runner.invoke(app, ["clean", str(tmp_path), "-m", model_path, "--format", "text", "--keep",
+                                 "body,links", "--no-templates"])
+    assert result.exit_code == 0
+    pages = result.stdout.split("\n\n")
+    assert len(pages) == 2 and "repair café" in pages[0] and "夜间公交" in pages[1]
+
+
+def test_stdin_should_take_a_warc_stream(model_path):
+    url, html = site_pages("zh.example.cn", 1)[0]
+    import gzip
+
+    data = gzip.compress(warc_record(url, html.encode()))
+    result = runner.invoke(app, ["label", "-", "-m", model_path, "--format", "jsonl"], input=data)
+    assert result.exit_code == 0, result.output
+    (record,) = _records(result.stdout)
+    assert record["url"] == url and {ln["label"] for ln in record["lines"]} <= {"body", "spam", "links", "chrome"}
+
+
+def test_label_should_read_jsonl_with_custom_fields_and_explain(tmp_path, model_path):
+    path = write_jsonl(tmp_path / "p.jsonl", [{"key": "k1", "content": "第一行\n第二行文字"}])
+    result = runner.invoke(app, ["label", str(path), "-m", model_path, "--text-field", "content",
+                                 "--id-field", "key", "--explain"])
+    assert result.exit_code == 0
+    (record,) = _records(result.stdout)
+    assert record["id"] == "k1" and [ln["n"] for ln in record["lines"]] == [1, 2] and "pred" in record["lines"][0]
+
+
+def test_a_closed_pipe_should_not_print_a_traceback(tmp_path, model_path):
+    path = write_jsonl(tmp_path / "p.jsonl", [{"id": str(i), "text": f"第{i}行\n" * 50} for i in range(150)])
+    cmd = f"{sys.executable} -m model.cli clean {path} -m {model_path} -j 1 --lines | head -n 1"
+    done = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr

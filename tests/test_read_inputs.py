@@ -1,0 +1,140 @@
+"""Input readers: files, folders, globs, input lists, JSON Lines, WARC, ARC, stdin sniffing."""
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+
+import pytest
+from batch_fixtures import DATA, site_page, warc_record, write_jsonl, write_warc
+
+from model.errors import InputError
+from model.read import (RecordFields, decode_page, expand_inputs, input_kind, iter_arc, iter_jsonl, iter_pages,
+                        iter_warc, sniff_kind)
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("a/b.jsonl", "jsonl"), ("b.jsonl.gz", "jsonl"), ("b.JSONL.zst", "jsonl"), ("b.ndjson", "jsonl"),
+    ("CC-MAIN-1.warc.gz", "warc"), ("x.warc", "warc"), ("old.arc.gz", "arc"), ("page.html", "page"),
+    ("dump.txt", "page"), ("archive.gz", "page"),
+])
+def test_input_kind_should_follow_the_suffix_under_compression(name, kind):
+    assert input_kind(name) == kind
+
+
+def test_folders_should_be_read_recursively_in_order_without_hidden_files(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".git").mkdir()
+    for rel in ("b/2.html", "a.html", ".git/x", "b/.hidden.html"):
+        (tmp_path / rel).write_text("<p>x</p>")
+    assert expand_inputs([str(tmp_path)]) == [str(tmp_path / "a.html"), str(tmp_path / "b" / "2.html")]
+
+
+def test_globs_input_lists_and_stdin_should_mix_without_duplicates(tmp_path):
+    for name in ("1.warc.gz", "2.warc.gz", "p.jsonl"):
+        (tmp_path / name).write_bytes(b"")
+    listing = tmp_path / "inputs.txt"
+    listing.write_text(f"# crawl\n{tmp_path / 'p.jsonl'}\n\n{tmp_path / '1.warc.gz'}\n")
+    names = expand_inputs([str(tmp_path / "*.warc.gz"), "-"], input_list=listing)
+    assert names == [str(tmp_path / "1.warc.gz"), str(tmp_path / "2.warc.gz"), "-", str(tmp_path / "p.jsonl")]
+
+
+@pytest.mark.parametrize("bad", ["missing.html", "nothing-*.warc.gz"])
+def test_an_input_naming_nothing_should_be_an_input_error(tmp_path, bad):
+    with pytest.raises(InputError, match="no such file|matches no file"):
+        expand_inputs([str(tmp_path / bad)])
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_jsonl_records_should_become_pages_with_their_id_and_url(tmp_path, suffix):
+    url, html = site_page("zh.example.cn", 1)
+    path = write_jsonl(tmp_path / f"p{suffix}", [
+        {"id": "a", "url": url, "html": html},
+        {"url": "http://t/1", "text": "第一行\n第二行文字"},
+    ])
+    pages = list(iter_jsonl(str(path)))
+    assert [(p.id, p.url, p.source, p.error) for p in pages] == [
+        ("a", url, "html", None), (f"{path}:2", "http://t/1", "text", None)]
+
+
+def test_jsonl_bad_lines_should_become_error_pages_and_reading_go_on(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "text": "one line"}\nnot json\n[1, 2]\n\n{"id": "e"}\n{"id": "z", "text": "ok"}\n')
+    pages = list(iter_jsonl(str(path)))
+    assert [p.id for p in pages] == ["a", f"{path}:2", f"{path}:3", "e", "z"]
+    assert [p.metadata.get("error_kind") for p in pages] == [None, "read", "read", "read", None]
+    assert "no 'html' or 'text'" in pages[3].error
+
+
+def test_jsonl_field_names_should_be_configurable(tmp_path):
+    path = write_jsonl(tmp_path / "p.jsonl", [{"doc_id": "7", "link": "http://x/7", "raw_content": "hello there"}])
+    fields = RecordFields(text="raw_content", id="doc_id", url="link")
+    (page,) = iter_jsonl(str(path), fields=fields)
+    assert (page.id, page.url, page.raw, page.error) == ("7", "http://x/7", "hello there", None)
+
+
+def test_a_truncated_gzip_should_end_with_one_error_page(tmp_path):
+    path = write_jsonl(tmp_path / "p.jsonl.gz", [{"id": str(i), "text": f"line {i}"} for i in range(200)])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    pages = list(iter_jsonl(str(path)))
+    assert pages[-1].metadata["error_kind"] == "read" and "cannot read further" in pages[-1].error
+    assert all(p.error is None for p in pages[:-1])
+
+
+@pytest.mark.parametrize("compress", ["none", "record", "file"])
+def test_warc_should_yield_html_responses_and_count_the_rest(tmp_path, compress):
+    url, html = site_page("en.example.com", 3, "en")
+    gbk = (DATA / "zh-gbk.html").read_bytes()
+    path = write_warc(tmp_path / "c.warc.gz", [
+        warc_record("http://x/req", b"", warc_type="request"),
+        warc_record(url, html.encode()),
+        warc_record("http://x/404", b"gone", status=404),
+        warc_record("http://x/logo.png", b"\x89PNG\r\n", content_type="image/png"),
+        warc_record("http://gbk.example.cn/1", gbk, content_type="text/html; charset=GBK"),
+    ], compress=compress)
+    skipped = Counter()
+    pages = list(iter_warc(str(path), skipped=skipped))
+    assert [p.url for p in pages] == [url, "http://gbk.example.cn/1"]
+    assert all(p.error is None and p.id.startswith("<urn:uuid:") for p in pages)
+    assert "山区学校迎来新图书室" in pages[1].raw and pages[1].metadata["encoding"] == "gb18030"
+    assert skipped == {"warc_non_response": 1, "http_404": 1, "non_html": 1}
+
+
+def test_a_page_over_the_size_limit_should_be_a_too_large_error(tmp_path):
+    path = write_warc(tmp_path / "c.warc", [warc_record("http://x/big", b"<p>" + b"a" * 5000 + b"</p>")],
+                      compress="none")
+    (page,) = iter_warc(str(path), max_bytes=1000)
+    assert page.metadata["error_kind"] == "too_large" and page.url == "http://x/big"
+    assert decode_page(b"\x00\x01\x02" * 100, id="bin").metadata["error_kind"] == "decode"
+
+
+def test_arc_files_should_be_read_too(tmp_path):
+    url, html = site_page("zh.example.cn", 2)
+    body = html.encode()
+    http = b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body
+    missing = b"HTTP/1.0 404 Not Found\r\nContent-Type: text/html\r\n\r\nno"
+    desc = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    arc = (b"filedesc://t.arc 0.0.0.0 20240526000000 text/plain %d\n" % len(desc) + desc + b"\n"
+           + f"{url} 1.2.3.4 20240526000000 text/html {len(http)}\n".encode() + http + b"\n"
+           + b"http://x/404 1.2.3.4 20240526000000 text/html %d\n" % len(missing) + missing + b"\n")
+    path = tmp_path / "t.arc.gz"
+    path.write_bytes(gzip.compress(arc))
+    skipped = Counter()
+    pages = list(iter_arc(str(path), skipped=skipped))
+    assert [(p.url, p.error) for p in pages] == [(url, None)]
+    assert skipped == {"arc_filedesc": 1, "http_404": 1}
+
+
+@pytest.mark.parametrize("head, kind", [
+    (b"WARC/1.0\r\nWARC-Type", "warc"), (b"  {\"id\": 1}", "jsonl"), (b"filedesc://x", "arc"),
+    (b"<!DOCTYPE html>", "page"), (b"just text", "page"),
+])
+def test_stdin_content_should_be_sniffed(head, kind):
+    assert sniff_kind(head) == kind
+
+
+def test_iter_pages_should_dispatch_on_the_file_kind(tmp_path):
+    page_file = tmp_path / "one.html"
+    page_file.write_bytes((DATA / "en-news.html").read_bytes())
+    (page,) = iter_pages(str(page_file))
+    assert page.source == "html" and page.metadata["from_file"]
