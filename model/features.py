@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -146,10 +147,13 @@ def _shape(line: Line) -> list[float]:
 
 def _patterns(line: Line) -> list[float]:
     text = line.text[:2000]
+    # every date/time alternative needs a digit and every URL one a dot: cheap
+    # prechecks that skip the slow case-insensitive alternations on most lines
+    digits = _DIGIT.search(text) is not None
     return [
-        float(bool(_DATE.search(text))),
-        float(bool(_TIME.search(text))),
-        float(bool(_URL.search(text))),
+        float(digits and bool(_DATE.search(text))),
+        float(digits and ":" in text and bool(_TIME.search(text))),
+        float("." in text and bool(_URL.search(text))),
         float(bool(_COPYRIGHT.search(text))),
         float(bool(_ICP.search(text))),
         float(bool(_CONTACT.search(text))),
@@ -272,8 +276,11 @@ def dense_feature_names() -> list[str]:
 _jieba = None
 
 
-def _cut(text: str) -> list[str]:
-    """jieba for CJK runs (loaded lazily: importing linesift must stay cheap)."""
+@lru_cache(maxsize=65536)
+def _cut(text: str) -> tuple[str, ...]:
+    """jieba for CJK runs (loaded lazily: importing linesift must stay cheap).
+
+    Cached: template lines (menus, footers) repeat on every page of a site."""
     global _jieba
     if _jieba is None:
         import logging
@@ -283,7 +290,7 @@ def _cut(text: str) -> list[str]:
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
         _jieba = jieba
-    return _jieba.lcut(text, HMM=False)
+    return tuple(_jieba.lcut(text, HMM=False))
 
 
 #: Characters of a line that are tokenized; the rest of a 1 MB line adds nothing.

@@ -82,7 +82,13 @@ def repair(page: Page) -> Page:
         return page
     labels = [line.label or line.pred or "chrome" for line in page.lines]
     probas = [line.proba or (0.0,) * len(LABELS) for line in page.lines]
-    sims = [title_similarity(line.text[:300], page.title) for line in page.lines]
+    # only the headline window is ever read: compare just those lines with the title
+    body = [i for i, label in enumerate(labels) if label == "body"]
+    end = body[0] + 1 if body else len(labels)
+    start = max(0, end - 1 - HEADLINE_WINDOW) if body else 0
+    sims = [0.0] * len(labels)
+    for i in range(start, end):
+        sims[i] = title_similarity(page.lines[i].text[:300], page.title)
     new, reasons = repair_labels(labels, probas, sims)
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
