@@ -41,7 +41,7 @@ def check(model, seeds: Path) -> list[dict]:
         body_kept = body_total = leaked = 0
         repaired_ok = repaired_total = 0
         for line in page.lines:
-            kept = (line.label == "body") or (line.label == "spam" and line.spans)
+            kept = line.label == "body" or (line.label == "spam" and bool(line.spans))
             out_text = line.cleaned_text().strip() if line.label == "spam" else line.text
             if line.gold == "body" or (line.gold == "spam" and line.gold_spans):
                 body_total += 1

@@ -201,17 +201,30 @@ def guess_lang(lines: list[Line]) -> str:
 
 
 _NOT_TITLE = re.compile(
-    r"[|｜>»_]|^(图片?来源|来源|作者|编辑|责任编辑|source|photo|by)\b|cookie|隐私|privacy|登录|log ?in|sign ?in",
+    r"[|｜>»›_]|^(图片?来源|来源|作者|编辑|责任编辑|source|photo|by)\b|cookie|隐私|privacy|登录|log ?in|sign ?in",
     re.I)
 _SENTENCE_END = re.compile(r"[。.]$")
 
 
+#: How many leading lines of a text dump may hold the headline (menus come first).
+TITLE_SEARCH_LINES = 20
+_DATE_LIKE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}")
+
+
+def _menu_like(text: str) -> bool:
+    parts = text.split()
+    return len(parts) >= 3 and all(len(p) <= 4 for p in parts)
+
+
 def guess_text_title(lines: list[Line]) -> str | None:
-    """In a text dump the headline is usually among the first lines: short, no full stop,
-    no breadcrumb separators, several words (or Chinese characters)."""
-    for line in lines[:6]:
+    """In a text dump the headline is usually the first line that reads like one:
+    short, no full stop, no breadcrumb separators, no date, not a row of menu
+    words, several words (or Chinese characters)."""
+    for line in lines[:TITLE_SEARCH_LINES]:
         text = line.text
         if not 6 <= len(text) <= 120 or _SENTENCE_END.search(text) or _NOT_TITLE.search(text):
+            continue
+        if _DATE_LIKE.search(text) or _menu_like(text):
             continue
         if len(_CJK.findall(text)) >= 6 or len(text.split()) >= 3:
             return text

@@ -995,6 +995,55 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _splits_title_word(text: str, start: int, end: int, title: str) -> bool:
+    """True when a dictionary word of the title runs across a span boundary.
+
+    Injected fragments are glued in at word boundaries of the real sentence, so
+    a real span never cuts a word that continues outside it; a title word that
+    genuinely occurs in the body ("…的数据中心" under a headline about a
+    数据中心) does, and must stay.
+    """
+    for a in range(1, min(3, end - start) + 1):
+        for b in range(1, 4):
+            right = text[end - a:end + b]
+            left = text[max(0, start - b):start + a]
+            for word in (right, left):
+                if len(word) >= 3 and word in title and _word_freq(word) > 0:
+                    return True
+    return False
+
+
+def _drop_split_title_words(page: Page, found: dict[int, list[tuple[int, int]]],
+                            sources: list[str]) -> dict[int, list[tuple[int, int]]]:
+    title = "".join(sources)
+    out: dict[int, list[tuple[int, int]]] = {}
+    for li, spans in found.items():
+        text = page.lines[li].text
+        kept = [(s, e) for s, e in spans
+                if "某某" in text[s:e] or not _splits_title_word(text, s, e, title)]
+        if kept:
+            out[li] = kept
+    return out
+
+
+#: Times one fragment must be found on a page (without a fake company) before any is cut.
+MIN_FRAGMENT_REPEATS = 2
+
+
+def _drop_lone_fragment(page: Page, found: dict[int, list[tuple[int, int]]]) -> dict[int, list[tuple[int, int]]]:
+    """Injectors reuse 4-8 fragments in a fixed cycle (and glue in a fake company);
+    a lead where no found fragment repeats and no company appears is an article
+    that simply uses its title's words after commas, so nothing is cut."""
+    spans = [(li, s, e) for li, ss in found.items() for s, e in ss]
+    texts = [page.lines[li].text[s:e] for li, s, e in spans]
+    if any("某某" in t for t in texts):
+        return found
+    counts: dict[str, int] = {}
+    for t in texts:
+        counts[t] = counts.get(t, 0) + 1
+    return found if counts and max(counts.values()) >= MIN_FRAGMENT_REPEATS else {}
+
+
 def predict_spans(page: Page, detector: SpanDetector | None,
                   eligible: list[int] | None = None) -> dict[int, list[tuple[int, int]]]:
     """Injected spans per line index, without touching the page."""
@@ -1009,6 +1058,8 @@ def predict_spans(page: Page, detector: SpanDetector | None,
             scores, thr = rule_scores(cands, X), 0.5
         frags = [page.lines[c.line].text[c.start:c.frag_end] for c in cands]
         found = choose_spans(cands, scores, thr, frags if detector is not None else None)
+        found = _drop_split_title_words(page, found, title_sources(page, eligible))
+        found = _drop_lone_fragment(page, found)
     for li in eligible:
         text = page.lines[li].text
         g = gambling_spans(text) if _CJK_RE.search(text) else []
