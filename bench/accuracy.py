@@ -101,12 +101,13 @@ def load_samples(corpora: Path, labels_dir: Path, max_pages: int | None, log) ->
     from training.corpus import CorpusStats, gold_plain, iter_corpus
     from training.evaluate import gold_text, tokens
 
-    entries = {(e.archive, e.id): e for e in load_index(corpora)}
+    # ids repeat across subsets of one archive (Dragnet "15" and CleanEval "15"): key by subset too
+    entries = {(e.archive, e.subset, e.id): e for e in load_index(corpora)}
     archives = Archives(corpora)
     stats = CorpusStats()
     samples = []
     for page in iter_corpus(corpora, labels_dir, split="dev", max_pages=max_pages, log=log, stats=stats):
-        entry = entries[(page.metadata["archive"], page.id)]
+        entry = entries[(page.metadata["archive"], page.metadata["subset"], page.id)]
         raw = archives.html(entry)
         text, _ = decode_bytes(raw, name=entry.id)
         gold = archives.gold(entry)
