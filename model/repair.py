@@ -6,7 +6,10 @@ LABELS.md states outright and a classifier can miss on one page:
 * ``headline`` — the page's own headline is body, even where it looks like
   chrome: the line that best matches the title, just before the article;
 * ``gap`` — one non-body line the classifier was unsure about, between two
-  body lines, is body (a short paragraph or caption inside the article).
+  body lines, is body (a short paragraph or caption inside the article);
+* ``furniture`` — a short copyright / ICP-licence line, or an empty image
+  placeholder (``![]()``), is chrome: LABELS.md names them outright, and in
+  text dumps, with no markup around them, the classifier sometimes keeps them.
 
 Every change writes ``repair_reason``, so ``label --format jsonl`` output and
 tests can say why a label differs from ``pred``. The rules work on plain
@@ -30,6 +33,21 @@ HEADLINE_MIN_BODY_PROBA = 0.05
 GAP_MIN_BODY_PROBA = 0.25
 
 BODY = LABELS.index("body")
+#: Longest line the furniture rule touches: a sentence about copyright law is longer.
+FURNITURE_MAX_CHARS = 80
+_FURNITURE = re.compile(
+    r"(京|沪|粤|浙|苏|鲁|闽|川|鄂|湘|豫|冀|辽|吉|黑|皖|赣|晋|陕|甘|青|琼|贵|云|桂|蒙|宁|新|藏|渝|津)?icp[备证]"
+    r"|公网安备|版权所有|©|copyright\s*(©|\(c\)|\d{4})|all rights reserved", re.I)
+_PLACEHOLDER = re.compile(r"^(!\[[^\]]*\]\([^)]*\)\s*)+$|^\[(图片|image|img|photo)\]$", re.I)
+
+
+def is_furniture(text: str) -> bool:
+    """Copyright/ICP footer lines and empty image placeholders (LABELS.md: chrome)."""
+    text = text.strip()
+    if _PLACEHOLDER.match(text):
+        return True
+    sentence = text.endswith(("。", "！", "？")) or text.count("，") >= 2
+    return len(text) <= FURNITURE_MAX_CHARS and not sentence and bool(_FURNITURE.search(text))
 
 
 def _bigrams(text: str) -> set[str]:
@@ -62,15 +80,20 @@ def find_headline(labels: Sequence[str], similarities: Sequence[float]) -> int |
 
 
 def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
-                  similarities: Sequence[float]) -> tuple[list[str], list[str]]:
+                  similarities: Sequence[float],
+                  furniture: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged)."""
     out = list(labels)
     reasons = [""] * len(out)
+    for i, flag in enumerate(furniture or ()):
+        if flag and out[i] == "body":
+            out[i], reasons[i] = "chrome", "furniture"
     head = find_headline(out, similarities)
     if head is not None and out[head] != "body" and probas[head][BODY] >= HEADLINE_MIN_BODY_PROBA:
         out[head], reasons[head] = "body", "headline"
     for i in range(1, len(out) - 1):
         if (out[i] in ("chrome", "links") and out[i - 1] == "body" and out[i + 1] == "body"
+                and not (furniture and furniture[i])
                 and probas[i][BODY] >= GAP_MIN_BODY_PROBA):
             out[i], reasons[i] = "body", "gap"
     return out, reasons
@@ -89,7 +112,8 @@ def repair(page: Page) -> Page:
     sims = [0.0] * len(labels)
     for i in range(start, end):
         sims[i] = title_similarity(page.lines[i].text[:300], page.title)
-    new, reasons = repair_labels(labels, probas, sims)
+    furniture = [is_furniture(line.text) for line in page.lines]
+    new, reasons = repair_labels(labels, probas, sims, furniture)
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

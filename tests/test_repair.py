@@ -149,3 +149,39 @@ def test_repair_sets_label_reason_and_score_but_keeps_pred(make_page):
 def test_repair_of_an_empty_page_is_a_no_op(make_page):
     page = make_page([])
     assert repair(page) is page and page.lines == []
+
+
+# --- furniture rule (LABELS.md: copyright, ICP lines and empty image placeholders are chrome)
+
+from model.repair import is_furniture  # noqa: E402
+
+
+@pytest.mark.parametrize("text", [
+    "![]()",
+    "京ICP备88880000号 违法和不良信息举报电话：010-12345678",
+    "北方晨报社主办 版权所有 Copyright © 2024",
+    "© 2024 Valley Tribune. All rights reserved.",
+])
+def test_footer_lines_and_placeholders_are_furniture(text):
+    assert is_furniture(text)
+
+
+@pytest.mark.parametrize("text", [
+    "本法规定了著作权人的权利，版权所有人可以许可他人使用作品，也可以转让其权利。",
+    "The copyright holder sued the publisher in March.",
+    "(来源:英伟达)",
+])
+def test_sentences_about_copyright_are_not_furniture(text):
+    assert not is_furniture(text)
+
+
+def test_furniture_rule_turns_body_into_chrome_with_a_reason():
+    labels, reasons = repair_labels(["body", "body", "body"], [(0.9, 0, 0, 0.1)] * 3, [0.0] * 3,
+                                    [False, False, True])
+    assert labels == ["body", "body", "chrome"] and reasons == ["", "", "furniture"]
+
+
+def test_gap_rule_does_not_undo_the_furniture_rule():
+    labels, reasons = repair_labels(["body", "body", "body"], [(0.6, 0, 0, 0.4)] * 3, [0.0] * 3,
+                                    [False, True, False])
+    assert labels == ["body", "chrome", "body"] and reasons[1] == "furniture"
