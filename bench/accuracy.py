@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from model.classify import sha256_file  # noqa: E402
 from model.errors import LinesiftError  # noqa: E402
 from model.records import LABELS, Page  # noqa: E402
 
@@ -442,12 +443,6 @@ def _version(package: str) -> str:
         return "?"
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def render(*, runs, samples, langs, line_reports, meta) -> str:

@@ -252,7 +252,8 @@ def classify(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
 
 # --- persistence -------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MB chunks (model files and corpus indexes)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -293,7 +294,7 @@ def save_model(model: LinesiftModel, path: str | Path, *, extra: dict | None = N
         "labels": list(LABELS),
         "features": {"hash_bits": model.html.hash_bits, "context_offsets": list(CONTEXT_OFFSETS)},
         "file": path.name,
-        "sha256": _sha256(path),
+        "sha256": sha256_file(path),
         **(extra or {}),
     }
     model.manifest = manifest
@@ -331,7 +332,7 @@ def load_model(path: str | Path | None = None) -> LinesiftModel:
             f"{path}: model format {manifest.get('format_version')} but this linesift reads format "
             f"{FORMAT_VERSION}; retrain with `linesift train`"
         )
-    if manifest.get("sha256") != _sha256(path):
+    if manifest.get("sha256") != sha256_file(path):
         raise ModelError(f"{path}: sha256 does not match {mpath.name}; the file is corrupt or was replaced")
     trained = manifest.get("sklearn_version", "?")
     if _minor(trained) != _minor(sklearn.__version__):

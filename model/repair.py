@@ -67,13 +67,19 @@ def title_similarity(line: str, title: str | None) -> float:
     return best
 
 
+def headline_window(labels: Sequence[str]) -> range:
+    """Lines that may hold the headline: up to the first body line and a few before it
+    (the whole page when nothing is body)."""
+    first = next((i for i, label in enumerate(labels) if label == "body"), None)
+    if first is None:
+        return range(0, len(labels))
+    return range(max(0, first - HEADLINE_WINDOW), first + 1)
+
+
 def find_headline(labels: Sequence[str], similarities: Sequence[float]) -> int | None:
     """Index of the headline line, or None: best title match near the article start."""
-    body = [i for i, label in enumerate(labels) if label == "body"]
-    end = body[0] + 1 if body else len(labels)
-    start = max(0, end - 1 - HEADLINE_WINDOW) if body else 0
     best, best_sim = None, HEADLINE_MIN_SIM
-    for i in range(start, end):
+    for i in headline_window(labels):
         if similarities[i] > best_sim:
             best, best_sim = i, similarities[i]
     return best
@@ -106,11 +112,8 @@ def repair(page: Page) -> Page:
     labels = [line.label or line.pred or "chrome" for line in page.lines]
     probas = [line.proba or (0.0,) * len(LABELS) for line in page.lines]
     # only the headline window is ever read: compare just those lines with the title
-    body = [i for i, label in enumerate(labels) if label == "body"]
-    end = body[0] + 1 if body else len(labels)
-    start = max(0, end - 1 - HEADLINE_WINDOW) if body else 0
     sims = [0.0] * len(labels)
-    for i in range(start, end):
+    for i in headline_window(labels):
         sims[i] = title_similarity(page.lines[i].text[:300], page.title)
     furniture = [is_furniture(line.text) for line in page.lines]
     new, reasons = repair_labels(labels, probas, sims, furniture)
