@@ -9,6 +9,7 @@ list/table membership. A text dump is one line per non-empty input line, with
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -37,17 +38,24 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ATTR_SPLIT = re.compile(r"[^a-z]+")
 
 
-def _is_hidden(el) -> bool:
-    attrib = el.attrib
+def _is_hidden(attrib) -> bool:
     if "hidden" in attrib or attrib.get("type") == "hidden":
         return True
     style = attrib.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _attr_tokens(el) -> list[str]:
-    raw = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    return [t for t in _ATTR_SPLIT.split(raw) if 1 < len(t) < 25]
+@lru_cache(maxsize=16384)
+def _attr_tokens_of(raw: str) -> tuple[str, ...]:
+    """Cached: a page repeats the same few class soups thousands of times."""
+    return tuple(t for t in _ATTR_SPLIT.split(raw.lower()) if 1 < len(t) < 25)
+
+
+def _attr_tokens(attrib) -> tuple[str, ...]:
+    cls, ident = attrib.get("class"), attrib.get("id")
+    if not cls and not ident:
+        return ()
+    return _attr_tokens_of(f"{cls or ''} {ident or ''}")
 
 
 def parse_html(text: str):
@@ -106,6 +114,8 @@ class _Builder:
             self.link_chars += len(_WS.sub("", text))
 
     def flush(self) -> None:
+        if self.context is None and not self.parts and not self.n_links:
+            return  # nothing started since the last flush (most block boundaries)
         if self.context is not None:
             text = _WS.sub(" ", "".join(self.parts)).strip()
             if text:
@@ -119,12 +129,25 @@ class _Builder:
         self.parts, self.link_chars, self.n_links, self.attrs, self.context = [], 0, 0, [], None
 
 
+_TAG_NAMES: dict = {}
+
+
+def _tag_name(raw) -> str:
+    """Lower-case local name; "" for comments and processing instructions."""
+    name = raw.lower().rpartition("}")[2] if isinstance(raw, str) else ""
+    if isinstance(raw, str) and len(_TAG_NAMES) < 4096:
+        _TAG_NAMES[raw] = name
+    return name
+
+
 def segment_html(root) -> list[Line]:
     """Cut an lxml tree into lines; iterative, so deeply nested junk cannot overflow the stack."""
     builder = _Builder()
     body = root.find("body")
     start = body if body is not None else root
-    frames: list[tuple[str, bool, list[str]]] = []  # (tag, is_block, attr tokens)
+    # dropping invisible subtrees in C (tails kept) spares the Python walk most of its elements
+    etree.strip_elements(start, *DROP_TAGS, with_tail=False)
+    frames: list[tuple[str, bool, tuple[str, ...]]] = []  # (tag, is_block, attr tokens)
     link_depth = 0
     stack: list[tuple[str, object]] = [("start", start)]
     while stack:
@@ -132,8 +155,9 @@ def segment_html(root) -> list[Line]:
         if event == "tail":
             builder.add(el.tail, frames, link_depth > 0)
             continue
-        tag = el.tag if isinstance(el.tag, str) else ""
-        tag = tag.lower().rpartition("}")[2]
+        tag = _TAG_NAMES.get(el.tag)
+        if tag is None:
+            tag = _tag_name(el.tag)
         if event == "end":
             frames.pop()
             if tag == "a":
@@ -143,7 +167,8 @@ def segment_html(root) -> list[Line]:
             continue
         if el is not start:
             stack.append(("tail", el))
-        if not tag or tag in DROP_TAGS or _is_hidden(el):
+        attrib = el.attrib
+        if not tag or tag in DROP_TAGS or (attrib and _is_hidden(attrib)):
             continue
         if tag == "br":
             builder.flush()
@@ -157,12 +182,12 @@ def segment_html(root) -> list[Line]:
                 builder.n_links += 1
         if tag == "img":
             alt = el.get("alt")
-            frames.append((tag, False, _attr_tokens(el)))
+            frames.append((tag, False, _attr_tokens(attrib) if attrib else ()))
             builder.add(f" {alt} " if alt and alt.strip() and builder.context is not None else None,
                         frames, link_depth > 0)
             frames.pop()
             continue
-        frames.append((tag, is_block, _attr_tokens(el)))
+        frames.append((tag, is_block, _attr_tokens(attrib) if attrib else ()))
         stack.append(("end", el))
         builder.add(el.text, frames, link_depth > 0)
         for child in reversed(el):
@@ -238,8 +263,8 @@ def segment(page: Page) -> Page:
             root = parse_html(page.raw)
         except InputError as exc:
             raise InputError(f"{page.id}: {exc}") from None
+        page.title = page.title or html_title(root)  # before segment_html strips <head>
         page.lines = segment_html(root)
-        page.title = page.title or html_title(root)
     else:
         page.lines = segment_text(page.raw)
         page.title = page.title or guess_text_title(page.lines)
