@@ -43,6 +43,7 @@ class LabelFormat(str, Enum):
 class CleanFormat(str, Enum):
     jsonl = "jsonl"
     text = "text"
+    files = "files"
 
 
 ModelOpt = Annotated[Optional[Path], typer.Option(
@@ -248,6 +249,9 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     to_dir = output is not None and not (output.name.lower().endswith(_SINGLE_FILE) and not output.is_dir())
+    if config.output_format == "files" and not to_dir:
+        raise typer.BadParameter("--format files writes one file per page into a folder: add --output DIR",
+                                 param_hint="--output")
     if dask and not to_dir:
         raise typer.BadParameter("--dask/--scheduler write to a folder: add --output DIR", param_hint="--output")
     if to_dir and output.exists() and not output.is_dir():
@@ -401,7 +405,8 @@ def clean(
     model: ModelOpt = None,
     input_format: InputFormatOpt = InputFormat.auto,
     format: Annotated[CleanFormat, typer.Option(
-        "--format", "-f", help="jsonl: one record per page; text: the cleaned text, pages separated by a blank line.")
+        "--format", "-f", help="jsonl: one record per page; text: the cleaned text, pages separated by a blank line; "
+                               "files: one .txt file per page, in a folder per input shard under --output DIR.")
     ] = CleanFormat.jsonl,
     lines: Annotated[bool, typer.Option("--lines", help="Include every line with its label in JSONL records.")] = False,
     keep: Annotated[str, typer.Option(help="Comma-separated labels whose lines are kept in the text.")] = "body",

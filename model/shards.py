@@ -49,7 +49,7 @@ SUMMARY_NAME = "_summary.json"
 CONFIG_NAME = "_config.json"
 TEMPLATES_NAME = "_templates.pkl"
 TEMPLATE_MODES = ("off", "run", "two-pass")
-OUTPUT_FORMATS = ("jsonl", "text")
+OUTPUT_FORMATS = ("jsonl", "text", "files")
 
 _CONTAINER_SUFFIX = re.compile(r"\.(jsonl|ndjson|jl|warc|arc)(\.(gz|zst|zstd))?$", re.I)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
@@ -78,7 +78,8 @@ class RunConfig:
         Larger pages become ``too_large`` error records.
     timeout : float, optional
         Per-page time limit in seconds (process workers only; see ``model.batch.time_limit``).
-    output_format : {"jsonl", "text"}
+    output_format : {"jsonl", "text", "files"}
+        ``files`` writes one text file per page into a folder per shard (``--output`` only).
     with_lines, with_repair : bool
         JSONL records carry every line (``label``) and its pre-repair prediction (``--explain``).
     keep : tuple of str
@@ -121,6 +122,8 @@ class RunConfig:
 
     @property
     def suffix(self) -> str:
+        if self.output_format == "files":
+            return ""  # a folder named after the shard
         if self.output_format == "text":
             return ".txt"
         return ".jsonl.gz" if self.compress else ".jsonl"
@@ -303,6 +306,36 @@ class RecordWriter:
             self.out.flush()
 
 
+class PageFileWriter:
+    """Writes each page's cleaned text to its own file in ``folder``, in input order.
+
+    Files are named ``<ordinal>-<page id>.txt`` (ordinal first, so ``ls``
+    keeps input order and two pages with the same id never collide); error
+    pages get no file and go to ``on_error``.
+    """
+
+    def __init__(self, config: RunConfig, folder: Path, on_error: Callable[[Page], None] | None = None):
+        self.config, self.folder, self.on_error = config, Path(folder), on_error
+        self.ordinal = 0
+
+    def __call__(self, page: Page) -> None:
+        self.ordinal += 1
+        if page.error is not None:
+            if self.on_error is not None:
+                self.on_error(page)
+            return
+        name = _UNSAFE.sub("_", page.id.rsplit("/", 1)[-1])[-80:].strip("_.") or "page"
+        path = self.folder / f"{self.ordinal:07d}-{name}.txt"
+        path.write_text(page_text(page, self.config.keep) + "\n", encoding="utf-8")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def echo_error(page: Page) -> None:
     """Report an error page on stderr (text output, where records have no room for it)."""
     sys.stderr.write(f"linesift: error: {page.error}\n")
@@ -356,7 +389,7 @@ def run_shard(shard: Shard, config: RunConfig, out_dir: str | Path, *, templates
     for stale in out_dir.glob(f"{glob_escape(final.name)}.tmp-*"):
         try:
             if not _pid_alive(int(stale.name.rsplit("-", 1)[1])):
-                stale.unlink()
+                _remove(stale)
         except (ValueError, OSError):
             pass
     tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
@@ -365,24 +398,31 @@ def run_shard(shard: Shard, config: RunConfig, out_dir: str | Path, *, templates
     progress = progress or _queue_progress(shard.name)
     errors = None
     try:
-        with _open_text(tmp, config.compress and config.output_format == "jsonl") as out:
-            if config.output_format == "text":
-                errors = open(err_path.with_name(err_path.name + f".tmp-{os.getpid()}"), "w", encoding="utf-8")  # noqa: SIM115
-            on_error = (lambda page: errors.write(dumps(page_record(page)) + "\n")) if errors is not None else None
-            stats = stream_shard(shard, config, RecordWriter(config, out, on_error), progress=progress,
+        if config.output_format != "jsonl":
+            errors = open(err_path.with_name(err_path.name + f".tmp-{os.getpid()}"), "w", encoding="utf-8")  # noqa: SIM115
+        on_error = (lambda page: errors.write(dumps(page_record(page)) + "\n")) if errors is not None else None
+        if config.output_format == "files":
+            tmp.mkdir()
+            stats = stream_shard(shard, config, PageFileWriter(config, tmp, on_error), progress=progress,
                                  templates_path=templates_path)
+        else:
+            with _open_text(tmp, config.compress and config.output_format == "jsonl") as out:
+                stats = stream_shard(shard, config, RecordWriter(config, out, on_error), progress=progress,
+                                     templates_path=templates_path)
         if errors is not None:
             errors.close()
             if stats.errors:
                 os.replace(errors.name, err_path)
             else:
                 os.unlink(errors.name)
+        if tmp.is_dir() and final.exists():
+            _remove(final)  # --overwrite of a per-page folder: a folder cannot replace a non-empty one
         os.replace(tmp, final)
     except BaseException:
         for path in (tmp, Path(errors.name) if errors is not None else None):
             if path is not None:
                 try:
-                    path.unlink()
+                    _remove(path)
                 except OSError:
                     pass
         raise

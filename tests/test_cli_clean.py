@@ -74,6 +74,7 @@ def test_failed_pages_should_give_error_records_and_exit_code_1(tmp_path, model_
     ([], "at least one input"),
     (["{crawl}", "--shard-index", "3", "--num-shards", "2"], "shard-index"),
     (["{crawl}", "--dask", "local"], "--output"),
+    (["{crawl}", "--format", "files"], "--output"),
 ])
 def test_usage_errors_should_exit_2(crawl, model_path, args, message):
     args = [a.replace("{crawl}", str(crawl)) for a in args]
@@ -113,6 +114,27 @@ def test_text_format_should_separate_pages_by_a_blank_line(tmp_path, model_path)
     assert result.exit_code == 0
     pages = result.stdout.split("\n\n")
     assert len(pages) == 2 and "repair café" in pages[0] and "夜间公交" in pages[1]
+
+
+def test_files_format_should_write_one_file_per_page_and_resume(crawl, tmp_path, model_path):
+    bad = write_jsonl(crawl / "c.jsonl", [{"id": "ok/page 1", "text": "第一行\n第二行文字"}, {"id": "empty", "html": " "}])
+    out = tmp_path / "out"
+    args = ["clean", str(crawl), "-m", model_path, "-o", str(out), "--format", "files", "-j", "2"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 1, first.output  # one page failed; the others are written
+    files = {p.parent.name: sorted(q.name for q in p.parent.glob("*.txt")) for p in out.glob("*/*.txt")}
+    assert len(files["a"]) == 4 and len(files["b"]) == 3
+    assert files["c"] == ["0000001-page_1.txt"]  # ordinal first, then a file-safe id; the error page has none
+    stdout = runner.invoke(app, ["clean", str(crawl / "b.jsonl.gz"), "-m", model_path, "--format", "text"]).stdout
+    written = [(out / "b" / name).read_text(encoding="utf-8") for name in files["b"]]
+    assert "\n".join(written) == stdout  # the same texts as the text stream, one per file
+    errors = _records((out / "c.errors.jsonl").read_text(encoding="utf-8"))
+    assert [e["id"] for e in errors] == ["empty"]
+    again = runner.invoke(app, args)
+    assert "3 resumed" in again.stderr
+    redo = runner.invoke(app, [*args, "--overwrite"])
+    assert redo.exit_code == 1 and sorted(q.name for q in (out / "a").iterdir()) == files["a"]
+    assert bad.exists() and not list(out.glob("*.tmp-*"))
 
 
 def test_stdin_should_take_a_warc_stream(model_path):
