@@ -4,7 +4,8 @@ The contextual pass already reads neighbours, so repair only encodes rules
 LABELS.md states outright and a classifier can miss on one page:
 
 * ``headline`` — the page's own headline is body, even where it looks like
-  chrome: the line that best matches the title, just before the article;
+  chrome: the line that best matches the title, just before the article
+  (so a page with no body line at all gets no headline either);
 * ``gap`` — one non-body line the classifier was unsure about, between two
   body lines, is body (a short paragraph or caption inside the article);
 * ``furniture`` — a short copyright / ICP-licence line, or an empty image
@@ -68,11 +69,15 @@ def title_similarity(line: str, title: str | None) -> float:
 
 
 def headline_window(labels: Sequence[str]) -> range:
-    """Lines that may hold the headline: up to the first body line and a few before it
-    (the whole page when nothing is body)."""
+    """Lines that may hold the headline: up to the first body line and a few before it.
+
+    Empty when nothing is body: a page with no article (a section front, a
+    list of links) has no headline, and keeping a lone title-like line there
+    (the site name in ``<title>``) would turn "no article" into a one-line article.
+    """
     first = next((i for i, label in enumerate(labels) if label == "body"), None)
     if first is None:
-        return range(0, len(labels))
+        return range(0)
     return range(max(0, first - HEADLINE_WINDOW), first + 1)
 
 
