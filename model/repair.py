@@ -8,6 +8,12 @@ LABELS.md states outright and a classifier can miss on one page:
   (so a page with no body line at all gets no headline either);
 * ``gap`` — one non-body line the classifier was unsure about, between two
   body lines, is body (a short paragraph or caption inside the article);
+* ``container`` — a chrome line with no link text that sits between two body
+  lines of its own DOM container (same block path as the nearest body line
+  above and below) is body, when the classifier gave body some chance: short
+  unpunctuated lines of WeChat-style articles ("此外", "规划岸线1600米")
+  look like furniture on their own, but a page does not put furniture inside
+  its article's paragraph container;
 * ``furniture`` — a short copyright / ICP-licence line, or an empty image
   placeholder (``![]()``), is chrome: LABELS.md names them outright, and in
   text dumps, with no markup around them, the classifier sometimes keeps them.
@@ -32,6 +38,8 @@ HEADLINE_WINDOW = 12
 HEADLINE_MIN_BODY_PROBA = 0.05
 #: A gap line is flipped to body when its body probability is at least this.
 GAP_MIN_BODY_PROBA = 0.25
+#: The container rule's minimum body probability (below it the classifier is sure).
+CONTAINER_MIN_BODY_PROBA = 0.15
 
 BODY = LABELS.index("body")
 #: Longest line the furniture rule touches: a sentence about copyright law is longer.
@@ -90,15 +98,40 @@ def find_headline(labels: Sequence[str], similarities: Sequence[float]) -> int |
     return best
 
 
+def _container_lines(labels: Sequence[str], probas: Sequence[Sequence[float]], containers: Sequence[str],
+                     link_free: Sequence[bool], furniture: Sequence[bool] | None) -> list[int]:
+    """Chrome lines inside the article's own container (see the module docstring)."""
+    body = [i for i, label in enumerate(labels) if label == "body"]
+    found = []
+    for up, down in zip(body, body[1:]):
+        path = containers[up]
+        if not path or containers[down] != path:
+            continue
+        for i in range(up + 1, down):
+            if (labels[i] == "chrome" and containers[i] == path and link_free[i]
+                    and not (furniture and furniture[i]) and probas[i][BODY] >= CONTAINER_MIN_BODY_PROBA):
+                found.append(i)
+    return found
+
+
 def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   similarities: Sequence[float],
-                  furniture: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
-    """Return repaired labels and a reason code per line ('' when unchanged)."""
+                  furniture: Sequence[bool] | None = None, *,
+                  containers: Sequence[str] | None = None,
+                  link_free: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+    """Return repaired labels and a reason code per line ('' when unchanged).
+
+    ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
+    the container rule; without them it is skipped.
+    """
     out = list(labels)
     reasons = [""] * len(out)
     for i, flag in enumerate(furniture or ()):
         if flag and out[i] == "body":
             out[i], reasons[i] = "chrome", "furniture"
+    if containers is not None and link_free is not None:
+        for i in _container_lines(out, probas, containers, link_free, furniture):
+            out[i], reasons[i] = "body", "container"
     head = find_headline(out, similarities)
     if head is not None and out[head] != "body" and probas[head][BODY] >= HEADLINE_MIN_BODY_PROBA:
         out[head], reasons[head] = "body", "headline"
@@ -121,7 +154,9 @@ def repair(page: Page) -> Page:
     for i in headline_window(labels):
         sims[i] = title_similarity(page.lines[i].text[:300], page.title)
     furniture = [is_furniture(line.text) for line in page.lines]
-    new, reasons = repair_labels(labels, probas, sims, furniture)
+    new, reasons = repair_labels(labels, probas, sims, furniture,
+                                 containers=[line.dom_path for line in page.lines],
+                                 link_free=[line.link_chars == 0 for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

@@ -185,3 +185,38 @@ def test_gap_rule_does_not_undo_the_furniture_rule():
     labels, reasons = repair_labels(["body", "body", "body"], [(0.6, 0, 0, 0.4)] * 3, [0.0] * 3,
                                     [False, True, False])
     assert labels == ["body", "chrome", "body"] and reasons[1] == "furniture"
+
+
+# --- container rule ------------------------------------------------------------------------------------
+
+def _container_run(labels, paths, link_free=None, body_probas=None, furniture=None):
+    probas = [proba(p) for p in (body_probas or [0.3] * len(labels))]
+    return repair_labels(labels, probas, [0.0] * len(labels), furniture,
+                         containers=paths, link_free=link_free or [True] * len(labels))
+
+
+def test_short_line_inside_the_article_container_becomes_body():
+    # a WeChat-style article: "此外" sits between paragraphs of the same <div>
+    paths = ["body/div/p", "body/div/p", "body/div/p", "body/div/p"]
+    labels, reasons = _container_run(["body", "chrome", "chrome", "body"], paths)
+    assert labels == ["body"] * 4 and reasons == ["", "container", "container", ""]
+
+
+def test_container_rule_keeps_links_other_containers_furniture_and_sure_lines():
+    paths = ["a/p", "a/p", "a/ul/li", "a/p", "a/p", "a/p", "a/p"]
+    labels, reasons = _container_run(
+        ["body", "links", "chrome", "chrome", "chrome", "chrome", "body"], paths,
+        link_free=[True, True, True, False, True, True, True], body_probas=[0.9, 0.3, 0.3, 0.3, 0.05, 0.3, 0.9],
+        furniture=[False, False, False, False, False, True, False])
+    # links stay links; another block path; link text; classifier sure; a copyright line
+    assert labels == ["body", "links", "chrome", "chrome", "chrome", "chrome", "body"]
+    assert reasons == [""] * 7
+
+
+def test_container_rule_needs_both_neighbours_in_the_same_container_and_markup():
+    # body proba 0.2: under the gap rule's 0.25, over the container rule's 0.15
+    labels, _ = _container_run(["body", "chrome", "body"], ["a/p", "a/p", "b/p"], body_probas=[0.9, 0.2, 0.9])
+    assert labels == ["body", "chrome", "body"]
+    labels, _ = _container_run(["body", "chrome", "chrome", "body"], ["", "", "", ""],  # text dump
+                               body_probas=[0.9, 0.2, 0.2, 0.9])
+    assert labels[1:3] == ["chrome", "chrome"]
