@@ -15,6 +15,10 @@ uses, and measures:
   tokens, multiset overlap), beside the two things a line classifier alone can
   do: keep the injected lines as they are, or drop them.
 
+A second table does the same for the other in-sentence forms
+(``training.inject.inject_forms``: pinyin glosses, symbols before punctuation,
+doubled punctuation), one form per page, namespace ``bench-forms``.
+
 It measures only; targets are not asserted here. Results go to stdout and to
 ``bench/results/spam.md``.
 """
@@ -33,11 +37,18 @@ if str(ROOT) not in sys.path:
 
 from model.records import Page  # noqa: E402
 from model.spans import SpanDetector, _merge, predict_spans  # noqa: E402
-from training.spans_train import clean_articles, page_variants  # noqa: E402
+from model.spans import FORMS  # noqa: E402
+from training.inject import inject_forms, inject_page  # noqa: E402
+from training.spans_train import article_page, clean_articles, page_variants  # noqa: E402
 
 #: Injected copies per dev article; namespace differs from training's ``train<k>``.
 BENCH_INJECTIONS = 10
 BENCH_NAMESPACE = "bench"
+#: Pages per dev article and form for the other in-sentence forms.
+FORM_INJECTIONS = 5
+FORM_NAMESPACE = "bench-forms"
+#: Row of the forms table for pages with title fragments and one form.
+MIXED = "fragments + one form"
 
 
 @dataclass
@@ -133,7 +144,43 @@ def run(corpora: Path, detector: SpanDetector | None, n_injected: int = BENCH_IN
     return tallies
 
 
-def report(results: dict[str, dict[str, Tally]], n_articles: int, train_seconds: float | None) -> str:
+def run_forms(corpora: Path, detector: SpanDetector | None,
+              n_injected: int = FORM_INJECTIONS) -> dict[str, Tally]:
+    """One tally per form of ``FORMS`` over dev articles injected with that form only."""
+    import random
+
+    articles = clean_articles(corpora, dev=True)
+    tallies = {form: Tally() for form in (*FORMS, MIXED)}
+    for form in FORMS:
+        for article in articles:
+            clean = article_page(article)
+            for k in range(n_injected):
+                page = inject_forms(clean, random.Random(f"{FORM_NAMESPACE}:{form}:{article.id}:{k}"), form)
+                score_page(page, clean, detector, tallies[form])
+    for article in articles:  # mirrors that do both: title fragments, then one form on top
+        clean = article_page(article)
+        for k in range(n_injected):
+            rng = random.Random(f"{FORM_NAMESPACE}:{MIXED}:{article.id}:{k}")
+            page = inject_forms(inject_page(clean, rng), rng, rng.choice(FORMS))
+            score_page(page, clean, detector, tallies[MIXED])
+    return tallies
+
+
+def report_forms(tallies: dict[str, Tally]) -> list[str]:
+    rows = ["| form | pages | gold spans | span P exact | R exact | F1 exact | F1 overlap "
+            "| clean chars removed | body-token F1 repaired | keep lines |",
+            "|---|" + "---|" * 9]
+    for form, t in tallies.items():
+        pe, re_, fe = _prf(t.exact, t.pred, t.exact, t.gold)
+        _, _, fo = _prf(t.pred_overlap, t.pred, t.gold_overlap, t.gold)
+        rows.append(f"| {form} | {t.pages} | {t.gold} | {pe:.4f} | {re_:.4f} | {fe:.4f} | {fo:.4f} "
+                    f"| {100 * t.wrongly_removed / max(1, t.clean_chars):.3f} % "
+                    f"| {t.token_f1('repaired'):.4f} | {t.token_f1('keep_lines'):.4f} |")
+    return rows
+
+
+def report(results: dict[str, dict[str, Tally]], n_articles: int, train_seconds: float | None,
+           forms: dict[str, Tally] | None = None) -> str:
     rows = ["| detector | span P exact | R exact | F1 exact | P overlap | R overlap | F1 overlap "
             "| clean chars removed (injected pages) | clean chars removed (clean pages) "
             "| body-token F1 repaired | keep lines | drop lines | ms/page |",
@@ -166,6 +213,20 @@ def report(results: dict[str, dict[str, Tally]], n_articles: int, train_seconds:
     ]
     if train_seconds is not None:
         lines.append(f"Training time: {train_seconds:.1f} s.")
+    if forms:
+        lines += [
+            "",
+            "## Other in-sentence forms (rules in `model.spans.form_spans`, learned detector on)",
+            "",
+            f"Dev-split articles injected with one form each by `training.inject.inject_forms` "
+            f"({FORM_INJECTIONS} pages per article and form, namespace `{FORM_NAMESPACE}`): pinyin = "
+            "glosses after characters (`現(xiàn)`, `新(xin)(xin)`, `电(diàn)`), symbol = emoji or symbols "
+            "before `，`/`。`, punct = doubled punctuation (`,，` `，。` `。，`); the last row injects title fragments "
+            "and companies (`inject_page`) and then one form, and scores all their spans. Token F1 for pinyin pages "
+            "counts the traditional forms the generator writes as errors (a cut cannot turn `現` back into `现`).",
+            "",
+            *report_forms(forms),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -191,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {"learned": run(args.corpora, detector)}
     if not args.no_rules:
         results["rules only (detector=None)"] = run(args.corpora, None)
-    text = report(results, len(clean_articles(args.corpora, dev=True)), train_seconds)
+    forms = run_forms(args.corpora, detector)
+    text = report(results, len(clean_articles(args.corpora, dev=True)), train_seconds, forms)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

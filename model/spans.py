@@ -29,6 +29,10 @@ How it works (one page at a time):
 Without a fitted detector, ``detect_spans`` runs a conservative rule mode (see
 ``rule_scores``): it cuts a fragment only when a fake company is glued to it
 or when it is a non-word title fragment that recurs at punctuation slots.
+
+Gambling brands (``GAMBLING_RE``) and the cheaper marks other mirrors leave
+(``form_spans``: pinyin glosses ``現(xiàn)``, symbols before punctuation,
+doubled punctuation) are found by rules, with or without a detector.
 """
 from __future__ import annotations
 
@@ -566,9 +570,11 @@ FEATURE_NAMES: tuple[str, ...] = (
     "next_cjk", "next_latin", "next_digit", "next_punct", "next_eol",
     "pmi_join", "pmi_left", "pmi_right", "inner_lp", "fluency_gain",
     "word_freq", "left_word", "right_word", "junction_word",
-    "n_at_slots", "n_in_zone", "n_in_rest", "strong_density", "n_recurring",
+    "n_at_slots", "n_in_zone", "n_in_rest", "n_off_slots", "strong_density", "n_recurring",
     "city_known", "n_company_page", "zone_pos", "in_zone", "prev_is_cand_end",
 )
+#: The features of detectors saved before ``n_off_slots`` was added.
+_FEATURE_NAMES_V1: tuple[str, ...] = tuple(n for n in FEATURE_NAMES if n != "n_off_slots")
 #: Columns of a candidate row: ``BOOK_NAMES`` then ``FEATURE_NAMES``.
 ROW_NAMES: tuple[str, ...] = BOOK_NAMES + FEATURE_NAMES
 
@@ -584,6 +590,15 @@ def _word_across(left: str, right: str) -> int:
             if a + b <= 4 and _word_freq(left[-a:] + right[:b]) > 0:
                 return 1
     return 0
+
+
+def _off_slot_uses(frag: str, ctx: PageContext) -> int:
+    """Uses of ``frag`` in the zone beyond its candidates at strong slots.
+
+    A title word the article really uses also turns up where nothing is ever
+    injected (在工作中); an injected fragment almost never does.
+    """
+    return max(0, ctx.zone_text.count(frag) - ctx.slot_counts.get(frag, 0))
 
 
 def candidate_features(cands: list[Candidate], ctx: PageContext,
@@ -641,6 +656,7 @@ def candidate_features(cands: list[Candidate], ctx: PageContext,
             "n_at_slots": ctx.slot_counts.get(frag, 0),
             "n_in_zone": ctx.any_counts.get(frag, 0),
             "n_in_rest": math.log1p(ctx.rest_text.count(frag)) if frag else 0.0,
+            "n_off_slots": _off_slot_uses(frag, ctx) if frag else 0.0,
             "strong_density": ctx.strong_density,
             "n_recurring": ctx.n_recurring,
             "city_known": 0.0,
@@ -830,6 +846,12 @@ class SpanDetector(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (2,)
     n_features_in_ : int
         ``len(ROW_NAMES)``.
+    feature_names_ : tuple of str
+        ``FEATURE_NAMES`` at fit time. Rows always carry the current
+        ``FEATURE_NAMES``; the boosters get the columns they were fitted on, so
+        a detector saved before a feature was added keeps working until the
+        model is retrained (detectors without the attribute predate
+        ``n_off_slots``).
     """
 
     def __init__(self, *, char_lm: CharBigramLM | None = None, threshold: float = THRESHOLD_DEFAULT,
@@ -882,6 +904,7 @@ class SpanDetector(ClassifierMixin, BaseEstimator):
                 if len(np.unique(y[train])) < 2:
                     continue
                 p1[test] = self._booster().fit(base[train], y[train]).predict_proba(base[test])[:, 1]
+        self.feature_names_ = FEATURE_NAMES
         self.first_ = self._booster().fit(base, y)
         self.second_ = self._booster().fit(np.hstack([base, context_features(book, base, p1)]), y)
         self.classes_ = self.second_.classes_
@@ -897,9 +920,20 @@ class SpanDetector(ClassifierMixin, BaseEstimator):
         # One page has a few hundred rows: OpenMP threads only add start-up cost
         # there, and on a busy machine (batch workers) they stall badly; fitting
         # single-threaded was also ten times faster on a loaded 2-core box.
+        own = self._own_columns(base)
         with threadpool_limits(limits=1, user_api="openmp"):
-            p1 = self.first_.predict_proba(base)[:, 1]
-            return self.second_.predict_proba(np.hstack([base, context_features(book, base, p1)]))
+            p1 = self.first_.predict_proba(own)[:, 1]
+            return self.second_.predict_proba(np.hstack([own, context_features(book, base, p1)]))
+
+    def _own_columns(self, base: np.ndarray) -> np.ndarray:
+        names = getattr(self, "feature_names_", _FEATURE_NAMES_V1)
+        if names == FEATURE_NAMES:
+            return base
+        missing = [n for n in names if n not in FEATURE_NAMES]
+        if missing:
+            raise ValueError(f"this span detector was fitted on features {missing} that linesift no longer "
+                             "computes; retrain the model (linesift train)")
+        return base[:, [FEATURE_NAMES.index(n) for n in names]]
 
     def predict(self, X) -> np.ndarray:
         proba = self.predict_proba(X)
@@ -966,10 +1000,17 @@ def choose_spans(cands: list[Candidate], scores: np.ndarray, threshold: float,
     scores = np.asarray(scores, dtype=float).copy()
     if frags is not None and len(cands):
         first = _greedy(cands, scores, threshold)
-        cut = Counter(frags[r] for r in first if cands[r].slot != "other" and frags[r])
+        # support counts cuts at *other* places: a fragment and the same
+        # fragment with its company glued on start at one place and must not
+        # vouch for each other (that used to cut the bare fragment and leave
+        # the company behind)
+        cut_at: dict[str, set[tuple[int, int]]] = {}
+        for r in first:
+            if cands[r].slot != "other" and frags[r]:
+                cut_at.setdefault(frags[r], set()).add((cands[r].line, cands[r].start))
         starts = {(cands[r].line, cands[r].start) for r in first}
         for r, c in enumerate(cands):
-            support = cut[frags[r]] - (1 if r in first and c.slot != "other" else 0)
+            support = len(cut_at.get(frags[r], set()) - {(c.line, c.start)})
             if support > 0 and (scores[r] >= SUPPORTED_THRESHOLD or (c.line, c.start) in starts):
                 scores[r] = max(scores[r], threshold) + 0.5
             elif c.slot == "other" and not c.company:
@@ -978,6 +1019,174 @@ def choose_spans(cands: list[Candidate], scores: np.ndarray, threshold: float,
     for r in _greedy(cands, scores, threshold):
         chosen.setdefault(cands[r].line, []).append((cands[r].start, cands[r].end))
     return {li: sorted(sp) for li, sp in chosen.items()}
+
+
+# ------------------------------------------------------------------ other in-sentence forms
+# Mirrors that do not glue in title fragments mark their copies in cheaper
+# ways: a pinyin gloss after ordinary characters (``現(xiàn)``, ``新(xin)(xin)``),
+# an emoji or symbol pushed in front of punctuation (``布局🔥，``), or a doubled
+# punctuation mark (``,，`` ``,。``). Each has a shape that edited text almost
+# never shows, so plain rules find them; the gates below keep the rare
+# legitimate look-alikes (a dictionary article's ``饕餮（tāo tiè）``, a forum
+# post's single ``😋！``, a one-off typo ``，，``).
+
+#: Simplified -> traditional forms of common characters, with their pinyin. The
+#: generator writes ``<traditional>(<pinyin>)``; detection treats a gloss after a
+#: traditional form in a simplified page as spam.
+TRAD_PINYIN: dict[str, tuple[str, str]] = {
+    "现": ("現", "xiàn"), "发": ("發", "fā"), "国": ("國", "guó"), "说": ("說", "shuō"),
+    "时": ("時", "shí"), "会": ("會", "huì"), "来": ("來", "lái"), "这": ("這", "zhè"),
+    "个": ("個", "gè"), "们": ("們", "men"), "为": ("為", "wèi"), "学": ("學", "xué"),
+    "经": ("經", "jīng"), "济": ("濟", "jì"), "业": ("業", "yè"), "务": ("務", "wù"),
+    "动": ("動", "dòng"), "实": ("實", "shí"), "开": ("開", "kāi"), "关": ("關", "guān"),
+    "长": ("長", "zhǎng"), "门": ("門", "mén"), "问": ("問", "wèn"), "题": ("題", "tí"),
+    "进": ("進", "jìn"), "过": ("過", "guò"), "还": ("還", "hái"), "对": ("對", "duì"),
+    "从": ("從", "cóng"), "产": ("產", "chǎn"), "机": ("機", "jī"), "电": ("電", "diàn"),
+    "车": ("車", "chē"), "东": ("東", "dōng"), "记": ("記", "jì"), "报": ("報", "bào"),
+    "场": ("場", "chǎng"), "价": ("價", "jià"), "体": ("體", "tǐ"), "应": ("應", "yīng"),
+    "网": ("網", "wǎng"), "总": ("總", "zǒng"), "数": ("數", "shù"), "据": ("據", "jù"),
+    "规": ("規", "guī"), "划": ("劃", "huà"), "计": ("計", "jì"), "让": ("讓", "ràng"),
+    "认": ("認", "rèn"), "议": ("議", "yì"), "资": ("資", "zī"), "费": ("費", "fèi"),
+    "华": ("華", "huá"), "区": ("區", "qū"), "县": ("縣", "xiàn"), "级": ("級", "jí"),
+    "线": ("線", "xiàn"), "项": ("項", "xiàng"), "险": ("險", "xiǎn"),
+}
+_TRAD_SET = frozenset(t for t, _ in TRAD_PINYIN.values())
+_SIMP_SET = frozenset(TRAD_PINYIN)
+
+_TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙ",
+                       "aaaaeeeeiiiioooouuuuvvvvvAAAAEEEEIIIIOOOOUUUU")
+_SYLLABLE_RE = re.compile(
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|iu|in"
+    r"|ua|uo|ui|un|ve|ue|vn|a|e|i|u|v)[1-5]?"
+    r"|[bpmfwy]o[1-5]?"
+)
+#: ``(pinyin)`` glosses after a CJK character, one or more in a row.
+_GLOSS = r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{2,6}[1-5]?[)）]"
+PINYIN_GLOSS_RE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])(?:" + _GLOSS + r")+")
+#: A character this frequent (jieba's dictionary count) needs no reading aid:
+#: glosses go on rare characters (``饕(tāo)``) in real text.
+COMMON_CHAR_FREQ = 1000
+#: Glossed common characters on one page before a lone gloss counts as spam.
+MIN_GLOSSES = 2
+#: A line whose CJK characters are glossed at this rate or more is a pinyin
+#: reader (``我(wǒ)爱(ài)北(běi)京(jīng)``), not a marked copy: injectors gloss a
+#: few common characters per sentence.
+READER_GLOSS_SHARE = 0.5
+
+#: Emoji and pictographic symbols: the emoji planes, misc symbols and dingbats,
+#: arrows, misc technical, geometric shapes; with variation selector and joiner.
+_SYMBOL = "\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u25A0-\u25FF\u2190-\u21FF\u2300-\u23FF"
+SYMBOL_BEFORE_PUNCT_RE = re.compile(
+    r"(?<=[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9])[" + _SYMBOL + r"](?:[\uFE0F\u200D]?[" + _SYMBOL
+    + r"]){0,3}\uFE0F?(?=[，。！？；：、,!?;:])"
+)
+#: Symbols before punctuation are cut only in clusters of at least this many:
+#: a blog's smileys (``支持🐶，`` and, four marks on, ``一切🤩，``, in a train
+#: page) are the author's, an injector decorates run after run of marks.
+MIN_SYMBOLS = 3
+#: Consecutive hits of one cluster are at most this many punctuation marks apart.
+CLUSTER_MARKS = 6
+
+#: Doubled marks: a comma before a comma or full stop (the comma is the extra
+#: one), or a comma after a full stop (so is that comma). Only pairs between
+#: characters count: ``，，，`` runs and ``。。。`` are someone's style.
+_WORDISH = r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9”’」』）)]"
+_NOT_PUNCT = r"(?=[^,，。.、；;：:！？!?…])"
+DOUBLED_PUNCT_RE = re.compile(
+    r"(?<=" + _WORDISH + r")([,，])(?=[,，。]" + _NOT_PUNCT + r")"
+    r"|(?<=" + _WORDISH + r"。)([,，])" + _NOT_PUNCT
+)
+#: Doubled marks in one cluster (``CLUSTER_MARKS``) before any is cut: an
+#: old text or a forum post has a stray ``，，`` now and then.
+MIN_DOUBLED = 2
+
+#: Kinds of in-sentence form ``form_spans`` reports.
+FORMS: tuple[str, ...] = ("pinyin", "symbol", "punct")
+
+
+def is_pinyin(gloss: str) -> bool:
+    """True when every ``(…)`` group of ``gloss`` is one lower-case pinyin syllable.
+
+    Enumerations (``(a)``) and English glosses (``(Apple)``, ``(app)``) fail:
+    one letter, capitals, or no pinyin syllable.
+    """
+    groups = re.findall(r"[(（]([^)）]*)[)）]", gloss)
+    return bool(groups) and all(len(g) >= 2 and _SYLLABLE_RE.fullmatch(g.translate(_TONES)) for g in groups)
+
+
+def _mostly_simplified(text: str) -> bool:
+    simp = sum(1 for ch in text if ch in _SIMP_SET)
+    trad = sum(1 for ch in text if ch in _TRAD_SET)
+    return simp > 2 * trad
+
+
+def form_spans(page: Page, eligible: list[int] | None = None) -> dict[int, list[tuple[int, int, str]]]:
+    """Pinyin glosses, symbols before punctuation and doubled punctuation, per line.
+
+    Returns ``{line index: [(start, end, kind), ...]}`` with ``kind`` in
+    ``FORMS``. Page-level gates (``MIN_GLOSSES``, ``MIN_SYMBOLS``,
+    ``MIN_DOUBLED``) keep one-off look-alikes; a repeated gloss (``(xin)(xin)``)
+    or a gloss after a traditional form in a simplified page is cut on its own.
+    """
+    eligible = eligible_lines(page) if eligible is None else eligible
+    texts = {li: page.lines[li].text for li in eligible if _CJK_RE.search(page.lines[li].text)}
+    if not texts:
+        return {}
+    simplified: bool | None = None  # counted only when a gloss turns up
+    hits: dict[str, list[tuple[int, int, int, bool]]] = {k: [] for k in FORMS}  # (line, s, e, sure)
+    for li, text in texts.items():
+        glosses = list(PINYIN_GLOSS_RE.finditer(text)) if "(" in text or "（" in text else []
+        if len(glosses) >= READER_GLOSS_SHARE * len(_CJK_RE.findall(text)):
+            glosses = []
+        if glosses:
+            for m in glosses:
+                if not is_pinyin(m.group()):
+                    continue
+                char = text[m.start() - 1]
+                repeated = m.group().count("(") + m.group().count("（") >= 2
+                if simplified is None and char in _TRAD_SET:
+                    simplified = _mostly_simplified("".join(texts.values()))
+                trad = bool(simplified) and char in _TRAD_SET
+                common = _word_freq(char) >= COMMON_CHAR_FREQ or char in _TRAD_SET
+                if repeated or trad or common:
+                    hits["pinyin"].append((li, m.start(), m.end(), repeated or trad))
+        for m in SYMBOL_BEFORE_PUNCT_RE.finditer(text):
+            hits["symbol"].append((li, m.start(), m.end(), False))
+        for m in DOUBLED_PUNCT_RE.finditer(text):
+            g = 1 if m.group(1) else 2
+            hits["punct"].append((li, m.start(g), m.end(g), False))
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for li, s, e, sure in hits["pinyin"]:
+        if sure or len(hits["pinyin"]) >= MIN_GLOSSES:
+            out.setdefault(li, []).append((s, e, "pinyin"))
+    for kind, need in (("symbol", MIN_SYMBOLS), ("punct", MIN_DOUBLED)):
+        for li, s, e in _clustered(texts, hits[kind], need):
+            out.setdefault(li, []).append((s, e, kind))
+    return {li: sorted(sp) for li, sp in out.items()}
+
+
+_MARKS = frozenset("，。！？；,!?;")
+
+
+def _clustered(texts: dict[int, str], hits: list[tuple[int, int, int, bool]],
+               need: int) -> list[tuple[int, int, int]]:
+    """Hits that sit in runs of at least ``need``, neighbours ``CLUSTER_MARKS`` marks apart at most."""
+    if len(hits) < need:
+        return []
+    before, acc = {}, 0
+    for li, text in texts.items():  # eligible order = page order
+        before[li] = acc
+        acc += sum(1 for ch in text if ch in _MARKS)
+    pos = [before[li] + sum(1 for ch in texts[li][:s] if ch in _MARKS) for li, s, _, _ in hits]
+    order = sorted(range(len(hits)), key=lambda k: (hits[k][0], hits[k][1]))
+    runs: list[list[int]] = []
+    for k in order:
+        if runs and pos[k] - pos[runs[-1][-1]] <= CLUSTER_MARKS:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return [hits[k][:3] for run in runs if len(run) >= need for k in run]
 
 
 def gambling_spans(text: str) -> list[tuple[int, int]]:
@@ -1065,6 +1274,8 @@ def predict_spans(page: Page, detector: SpanDetector | None,
         g = gambling_spans(text) if _CJK_RE.search(text) else []
         if g:
             found[li] = _merge(found.get(li, []) + g)
+    for li, spans in form_spans(page, eligible).items():
+        found[li] = _merge(found.get(li, []) + [(s, e) for s, e, _ in spans])
     return found
 
 

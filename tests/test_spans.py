@@ -1,7 +1,7 @@
 """Tests for model/spans.py: candidates, regexes, the detector contract, seeds 000/004.
 
 Fixture texts below were written for these tests. The seed tests read
-../shared (skipped without it) and train a small detector on 30 corpus pages.
+../shared (skipped without it) and train a detector on the corpora's train split.
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import pytest
 
 from model.records import Page
 from model.spans import (
-    COMPANY_RE, ROW_NAMES, CharBigramLM, SpanDetector, TitleIndex, detect_spans, gambling_spans,
-    page_candidates, predict_spans, valid_piece,
+    COMPANY_RE, FORMS, ROW_NAMES, Candidate, CharBigramLM, SpanDetector, TitleIndex, choose_spans,
+    detect_spans, form_spans, gambling_spans, is_pinyin, page_candidates, predict_spans, valid_piece,
 )
-from training.inject import inject_page, page_from_lines
+from training.inject import inject_forms, inject_page, page_from_lines
 from training.spans_train import candidate_rows
 
 SHARED = Path(os.environ.get("LINESIFT_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
@@ -138,6 +138,95 @@ def test_learned_mode_repairs_an_injected_fixture(tiny_detector):
     assert len(gold & pred) >= 0.5 * len(gold)  # a 1-second model; accuracy is bench/spam.py's job
 
 
+def test_fragment_with_glued_company_is_cut_whole_not_just_the_fragment():
+    # both candidates start at one place; the bare fragment must not count as
+    # support for itself and win over the fragment + company span
+    cands = [Candidate(0, 10, 12, 12, "de"), Candidate(0, 10, 24, 12, "de", company=True),
+             Candidate(0, 30, 32, 32, "comma")]
+    scores = np.array([0.16, 0.99, 0.9])
+    chosen = choose_spans(cands, scores, 0.5, ["还作", "还作", "有努"])
+    assert chosen == {0: [(10, 24), (30, 32)]}
+
+
+# ------------------------------------------------------------------ other in-sentence forms
+def _forms(lines: list[str]) -> dict[int, list[tuple[int, int, str]]]:
+    return form_spans(_page(lines))
+
+
+def _cut_forms(lines: list[str]) -> list[str]:
+    page = _page(lines)
+    detect_spans(page, None)
+    return [ln.cleaned_text() for ln in page.lines]
+
+
+def test_pinyin_glosses_after_common_or_traditional_characters_are_cut():
+    lines = ["新区公交线路调整", "今年以来，新區的公交發(fā)展很快，新(xin)(xin)开通的线路覆盖了所有街道，"
+             "乘客对线(xiàn)路调整普遍满意。"]
+    assert _cut_forms(lines) == ["新区公交线路调整", "今年以来，新區的公交發展很快，新开通的线路覆盖了所有街道，"
+                                 "乘客对线路调整普遍满意。"]
+    kinds = {k for spans in _forms(lines).values() for _, _, k in spans}
+    assert kinds == {"pinyin"}
+
+
+def test_real_pinyin_glosses_enumerations_and_english_are_kept():
+    lines = ["说说几个难读的字", "“饕餮（tāo tiè）”一词常用来形容贪吃的人。这个字读作䶮（yǎn），很多人第一次见都会读错。",
+             "如图(a)所示，旧桥与新桥并排而立，苹果(Apple)的门店就在桥头。"]
+    assert _forms(lines) == {}
+    assert _cut_forms(lines) == lines
+    reader = ["识字课", "我(wǒ)爱(ài)北(běi)京(jīng)天(tiān)安(ān)门(mén)，天(tiān)安(ān)门(mén)上(shàng)太(tài)阳(yáng)升(shēng)。"]
+    assert _cut_forms(reader) == reader  # a pinyin reader glosses every character
+    assert is_pinyin("(xin)(xin)") and is_pinyin("（diàn）")
+    assert not is_pinyin("(a)") and not is_pinyin("(Apple)") and not is_pinyin("(app)")
+
+
+def test_symbols_before_punctuation_are_cut_in_clusters_only():
+    lines = ["新品发布会", "发布会现场气氛热烈🔥，新品预售量持续走高★，多家门店排起长队👍。厂商表示将加快供货。"]
+    assert _cut_forms(lines)[1] == "发布会现场气氛热烈，新品预售量持续走高，多家门店排起长队。厂商表示将加快供货。"
+    # a blog's two smileys and a temperature are the author's
+    blog = ["周末做了一锅红烧肉", "第一次做红烧肉，期待大家的支持😊，做得不好请多指教，谢谢🙏！当天最高气温5℃，很适合吃肉。"]
+    assert _cut_forms(blog) == blog
+
+
+def test_doubled_punctuation_is_cut_but_a_lone_typo_and_ellipses_stay():
+    lines = ["社区议事会召开", "会议指出,，老旧小区改造要先听居民意见，。改造方案公示后。,居民可以在一周内提出建议。"]
+    assert _cut_forms(lines)[1] == "会议指出，老旧小区改造要先听居民意见。改造方案公示后。居民可以在一周内提出建议。"
+    calm = ["社区议事会召开", "会议指出，，老旧小区改造要先听居民意见。大家都说好！？真的吗。。。还要再看看"]
+    assert _cut_forms(calm) == calm
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_generated_forms_have_exact_spans_the_rules_recover(form):
+    src = page_from_lines(ARTICLE, id="fx", title=TITLE)
+    a = inject_forms(src, random.Random(f"t:{form}"), form)
+    b = inject_forms(src, random.Random(f"t:{form}"), form)
+    assert [ln.text for ln in a.lines] == [ln.text for ln in b.lines]  # seeded
+    gold = {(i, s, e) for i, ln in enumerate(a.lines) for s, e in ln.gold_spans}
+    assert len(gold) >= 2
+    found = {(i, s, e) for i, spans in form_spans(_page([ln.text for ln in a.lines], TITLE)).items()
+             for s, e, _ in spans}
+    assert found == gold
+    assert [ln.text for ln in src.lines] == ARTICLE  # the source page is not touched
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_forms_on_a_fragment_injected_page_keep_every_span_exact(form):
+    from model.spans import TRAD_PINYIN
+
+    back = {trad: simp for simp, (trad, _) in TRAD_PINYIN.items()}
+    src = page_from_lines(ARTICLE, id="fx", title=TITLE)
+    both = inject_forms(inject_page(src, random.Random(3)), random.Random(4), form)
+    assert sum(len(ln.gold_spans) for ln in both.lines) > sum(
+        len(ln.gold_spans) for ln in inject_page(src, random.Random(3)).lines)
+    for line, original in zip(both.lines, ARTICLE):
+        line.spans = line.gold_spans
+        assert "".join(back.get(ch, ch) for ch in line.cleaned_text()) == original
+
+
+def test_inject_forms_rejects_unknown_forms():
+    with pytest.raises(ValueError, match="unknown form"):
+        inject_forms(page_from_lines(ARTICLE, id="fx"), random.Random(0), "emoji")
+
+
 # ------------------------------------------------------------------ estimator contract
 def test_detector_is_deterministic_small_and_picklable(tiny_detector):
     page = inject_page(page_from_lines(ARTICLE, id="fx"), random.Random(7))
@@ -153,6 +242,17 @@ def test_detector_is_deterministic_small_and_picklable(tiny_detector):
     assert len(buf.getvalue()) < 1_000_000
     restored = joblib.load(io.BytesIO(buf.getvalue()))
     assert np.allclose(restored.predict_proba(X), tiny_detector.predict_proba(X))
+
+
+def test_detector_fitted_on_features_no_longer_computed_asks_for_retraining(tiny_detector):
+    import copy
+
+    stale = copy.deepcopy(tiny_detector)
+    stale.feature_names_ = ("retired_feature",) + tiny_detector.feature_names_[1:]
+    page = inject_page(page_from_lines(ARTICLE, id="fx"), random.Random(7))
+    _, X, _ = page_candidates(page, tiny_detector.char_lm)
+    with pytest.raises(ValueError, match="retrain"):
+        stale.predict_proba(X)
 
 
 def test_detector_rejects_rows_of_the_wrong_width():
@@ -205,7 +305,9 @@ def seed_detector() -> SpanDetector:
         pytest.skip("../shared (seeds and corpora) not available")
     from training.spans_train import train_span_detector
 
-    return train_span_detector(SHARED / "corpora", max_pages=30)
+    # the whole train split, as the default model's detector is trained (about
+    # 15 s): a 30-page detector no longer carries every seed cut
+    return train_span_detector(SHARED / "corpora")
 
 
 def _seed_page(name: str) -> Page:

@@ -16,6 +16,10 @@ known exactly:
 * only the lead: the first 150-450 characters, or only the first sentence;
 * the company is glued after the third fragment of the cycle, most of the time.
 
+``inject_forms`` writes the cheaper marks other mirrors leave in the lead: a
+pinyin gloss after characters (``現(xiàn)``, ``新(xin)(xin)``), emoji or symbols
+before punctuation, doubled punctuation (``,，`` ``，。`` ``。，``).
+
 ``spam_lines`` writes whole-line spam (gambling, porn, lottery, contact spam,
 keyword-stuffed titles, mojibake; English pharma/casino/loan lines) from
 templates and word lists in ``training.spam_words``.
@@ -26,7 +30,9 @@ import copy
 import random
 
 from model.records import Line, Page
-from model.spans import PREFECTURE_CITIES, _is_cjk, _is_digit, _is_latin, headline_index, valid_piece
+from model.spans import (
+    FORMS, PREFECTURE_CITIES, TRAD_PINYIN, _is_cjk, _is_digit, _is_latin, headline_index, valid_piece,
+)
 from training import spam_words as W
 
 #: Probability that a slot of each kind gets a fragment.
@@ -196,6 +202,125 @@ def inject_page(page: Page, rng: random.Random) -> Page:
         if first_sentence and limit < len(text):
             break
     return new
+
+
+# ------------------------------------------------------------------ other in-sentence forms
+#: Per-opportunity insertion rate range of each form (drawn once per page):
+#: characters with a known reading (pinyin), ``，``/``。`` after a word (symbol,
+#: punct).
+FORM_RATES = {"pinyin": (0.3, 0.7), "symbol": (0.4, 0.8), "punct": (0.4, 0.8)}
+#: How a pinyin gloss is written: traditional form + toned gloss (``現(xiàn)``),
+#: the gloss twice without tones (``新(xin)(xin)``), or one toned gloss.
+PINYIN_STYLES = {"traditional": 0.4, "repeated": 0.35, "plain": 0.25}
+_TONE_FREE = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ", "aaaaeeeeiiiioooouuuuüüüü")
+_MARK_AFTER_WORD = "，。"
+
+
+def _gloss(char: str, rng: random.Random) -> tuple[str, str]:
+    """(possibly replaced character, gloss) for a character of ``TRAD_PINYIN``."""
+    trad, reading = TRAD_PINYIN[char]
+    style = rng.choices(list(PINYIN_STYLES), list(PINYIN_STYLES.values()))[0]
+    paren = "(" if rng.random() < 0.8 else "（"
+    close = ")" if paren == "(" else "）"
+    if style == "traditional":
+        return trad, f"{paren}{reading}{close}"
+    if style == "repeated":
+        plain = reading.translate(_TONE_FREE)
+        return char, f"{paren}{plain}{close}" * 2
+    return char, f"{paren}{reading}{close}"
+
+
+def _form_insertions(text: str, limit: int, form: str, rate: float, rng: random.Random,
+                     taken: set[int]) -> list[tuple[int, str, str | None]]:
+    """Insertions ``(position, inserted text, replacement of the character before)``.
+
+    ``taken`` holds the positions of spans already injected; nothing is glued
+    onto them.
+    """
+    out: list[tuple[int, str, str | None]] = []
+    for p in range(1, limit):
+        ch, prev = text[p], text[p - 1]
+        nxt = text[p + 1] if p + 1 < len(text) else ""
+        if p in taken or p - 1 in taken or p + 1 in taken:
+            continue
+        if form == "pinyin":
+            if ch in TRAD_PINYIN and nxt not in "(（" and rng.random() < rate:
+                new, gloss = _gloss(ch, rng)
+                out.append((p + 1, gloss, new))
+        elif ch in _MARK_AFTER_WORD and (_is_cjk(prev) or prev.isalnum()) and rng.random() < rate:
+            if form == "symbol":
+                sym = "".join(rng.choice(W.SPAM_SYMBOLS) for _ in range(rng.choice((1, 1, 1, 2))))
+                out.append((p, sym, None))
+            elif nxt and nxt not in _NO_BEFORE and (ch == "，" or rng.random() < 0.5):
+                # a comma before the mark (，， / ,。), the doubled one being the first
+                out.append((p, rng.choice((",", "，")), None))
+            elif nxt and nxt not in _NO_BEFORE and (_is_cjk(nxt) or nxt.isalnum()):
+                out.append((p + 1, rng.choice((",", "，")), None))  # 。, : the comma after
+    return out
+
+
+def inject_forms(page: Page, rng: random.Random, form: str) -> Page:
+    """A deep copy of ``page`` with one of ``FORMS`` injected into its lead.
+
+    Like ``inject_page``: body lines after the headline, the first
+    ``ZONE_CHARS`` characters; touched lines get ``gold = "spam"`` and exact
+    ``gold_spans`` (the gloss, the symbols, the extra comma). A page that
+    ``inject_page`` already touched can be marked too (mirrors do both): its
+    spam lines are used, their spans shifted, and nothing is glued onto them.
+    A traditional form written for a pinyin gloss replaces its character and
+    is not part of the span (cutting the span leaves ``現``, which reads).
+
+    Raises
+    ------
+    ValueError
+        For a ``form`` not in ``FORMS``.
+    """
+    if form not in FORMS:
+        raise ValueError(f"unknown form {form!r}; expected one of {FORMS}")
+    new = copy.deepcopy(page)
+    body = [i for i, ln in enumerate(new.lines) if ln.gold in ("body", "spam")]
+    if not new.title and body:
+        new.title = new.lines[body[0]].text
+    head = headline_index(new.lines, body, new.title or "")
+    budget = rng.randint(*ZONE_CHARS)
+    rate = rng.uniform(*FORM_RATES[form])
+    for i in body:
+        if budget <= 0:
+            break
+        if head is not None and i <= head:
+            continue
+        line = new.lines[i]
+        text = line.text
+        limit = min(len(text), budget)
+        budget -= limit
+        taken = {k for s, e in line.gold_spans for k in range(s, e)}
+        ins = _form_insertions(text, limit, form, rate, rng, taken)
+        if not ins:
+            continue
+        chars = list(text)
+        for p, _, repl in ins:
+            if repl is not None:
+                chars[p - 1] = repl
+        text = "".join(chars)
+        out, spans, pos, shift = [], [], 0, 0
+        for p, piece, _ in ins:
+            out.append(text[pos:p])
+            start = p + shift
+            out.append(piece)
+            spans.append((start, start + len(piece)))
+            shift += len(piece)
+            pos = p
+        out.append(text[pos:])
+        old = [(s + _shift_at(ins, s), e + _shift_at(ins, s)) for s, e in line.gold_spans]
+        line.text = "".join(out)
+        line.gold = "spam"
+        line.gold_spans = sorted(old + spans)
+    return new
+
+
+def _shift_at(ins: list[tuple[int, str, str | None]], pos: int) -> int:
+    """Characters inserted before position ``pos`` of the text before insertion."""
+    return sum(len(piece) for p, piece, _ in ins if p <= pos)
 
 
 def page_from_lines(lines: list[str], *, id: str, title: str | None = None) -> Page:

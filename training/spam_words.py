@@ -22,6 +22,12 @@ COMPANY_SUFFIXES_GEN: tuple[str, ...] = (
     "有限公司", "运营部", "教育中心", "经营部", "工作室", "服务部", "有限责任公司", "商行", "服务中心",
 )
 
+#: Emoji and decorative symbols mirrors push in front of punctuation.
+SPAM_SYMBOLS: tuple[str, ...] = (
+    "🔥", "👍", "💰", "🎉", "✨", "⭐", "❤️", "✅", "👉", "😀", "🚀", "💯",
+    "★", "☆", "◆", "◇", "●", "■", "▲", "▶", "→", "☞", "✔", "♥",
+)
+
 # ---------------------------------------------------------------- whole-line spam
 #: Made-up gambling brands: two-syllable names plus their pinyin, in the shape
 #: such spam uses (``<brand><pinyin>登录入口``).
