@@ -23,8 +23,10 @@ from training.train import TrainConfig, fit_model, split_by_site
 
 #: Share of Chinese training pages that get synthetic in-sentence spam.
 SPAN_SPAM_SHARE = 0.3
-#: Share of training pages that get 1-3 synthetic whole spam lines.
+#: Share of training pages that get synthetic whole spam lines (1-3 scattered, or a block of 3-8).
 LINE_SPAM_SHARE = 0.25
+#: Of those, pages whose spam lines come as one block (an ad column) rather than scattered.
+SPAM_BLOCK_SHARE = 0.3
 
 
 def log(message: str) -> None:
@@ -59,11 +61,16 @@ def add_synthetic_spam(pages: list[Page], seed: int) -> tuple[list[Page], dict]:
         if rng.random() < LINE_SPAM_SHARE and page.lines:
             lang = "zh" if page.lang == "zh" else "en"
             lines = list(page.lines)
-            for text in spam_lines(lang, rng, rng.randint(1, 3)):
-                at = rng.randrange(len(lines) + 1)
+            # scattered lines, or a block of them in one place: an ad column, often linked
+            block = rng.random() < SPAM_BLOCK_SHARE
+            linked = block and rng.random() < 0.5
+            count = rng.randint(3, 8) if block else rng.randint(1, 3)
+            start = rng.randrange(len(lines) + 1)
+            for k, text in enumerate(spam_lines(lang, rng, count)):
+                at = start + k if block else rng.randrange(len(lines) + 1)
                 ref = lines[min(at, len(lines) - 1)]
-                lines.insert(at, dataclasses.replace(ref, text=text, link_chars=0, n_links=0, gold="spam",
-                                                     gold_spans=[], spans=[]))
+                lines.insert(at, dataclasses.replace(ref, text=text, link_chars=len(text) if linked else 0,
+                                                     n_links=int(linked), gold="spam", gold_spans=[], spans=[]))
             for n, line in enumerate(lines, start=1):
                 line.n = n
             page = dataclasses.replace(page, lines=lines)

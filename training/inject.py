@@ -380,6 +380,17 @@ def _zh_lottery(rng: random.Random) -> str:
             f"{rng.randint(100, 999)}期")
 
 
+def _zh_quack_ad(rng: random.Random) -> str:
+    condition = rng.choice(W.ZH_QUACK_CONDITIONS)
+    if rng.random() < 0.3:
+        condition += rng.choice("、-") + rng.choice(W.ZH_QUACK_CONDITIONS)
+    text = condition + rng.choice(("--", "-", "——", "：", "，", "")) + rng.choice(W.ZH_QUACK_CLAIMS)
+    if rng.random() < 0.4:
+        text += rng.choice(W.ZH_QUACK_HOOKS)
+    decor = rng.choice(W.ZH_DECOR) if rng.random() < 0.6 else ""
+    return decor + text + (decor if rng.random() < 0.5 else "")
+
+
 def _mojibake(rng: random.Random) -> str:
     pool = W.GBK_AS_LATIN1_CHARS if rng.random() < 0.5 else W.MOJIBAKE_CHARS
     return "".join(rng.choice(pool + "?? ") for _ in range(rng.randint(20, 60)))
@@ -396,7 +407,7 @@ def _en_keywords(rng: random.Random) -> str:
     return sep.join(words) + sep + rng.choice(W.EN_HOOKS) + f" {rng.randint(2, 30)}0% bonus"
 
 
-_ZH_KINDS = (_zh_gambling, _zh_porn, _zh_stuffed_title, _zh_contact, _zh_lottery, _mojibake)
+_ZH_KINDS = (_zh_gambling, _zh_porn, _zh_stuffed_title, _zh_contact, _zh_lottery, _zh_quack_ad, _mojibake)
 
 
 def spam_lines(lang: str, rng: random.Random, n: int) -> list[str]:

@@ -118,3 +118,25 @@ def test_spam_lines_are_seeded(lang):
 def test_spam_lines_unknown_language():
     with pytest.raises(ValueError, match="expected 'zh' or 'en'"):
         spam_lines("fr", random.Random(0), 1)
+
+
+def test_synthetic_spam_lines_come_scattered_or_as_one_block_and_are_reproducible():
+    from training.commands import add_synthetic_spam
+
+    def pages():
+        return [page_from_lines([f"第{k}段正文，记者在现场看到居民排队领取物资。" for k in range(30)], id=f"p{i}")
+                for i in range(200)]
+
+    first, info = add_synthetic_spam(pages(), seed=3)
+    again, _ = add_synthetic_spam(pages(), seed=3)
+    assert [[l.text for l in p.lines] for p in first] == [[l.text for l in p.lines] for p in again]
+    runs = []
+    for page in first:
+        assert [l.n for l in page.lines] == list(range(1, len(page.lines) + 1))
+        flags = [l.gold == "spam" and not l.gold_spans for l in page.lines]
+        if any(flags):
+            longest = max(len(r) for r in "".join("s" if f else "." for f in flags).split(".") if r)
+            runs.append((sum(flags), longest))
+    assert info["line_pages"] == len(runs) > 20
+    assert any(longest >= 3 and longest == total for total, longest in runs)  # an ad column
+    assert any(total <= 3 for total, _ in runs)  # scattered lines
