@@ -32,7 +32,6 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from model.errors import ModelError
 from model.features import LineFeaturizer
@@ -227,6 +226,25 @@ class LinesiftModel:
         return self.html if page.source == "html" else self.text
 
 
+_CONTROLLER = None
+
+
+def one_openmp_thread():
+    """Context manager limiting OpenMP (the tree models' predict) to one thread.
+
+    Per-call batches are small, and on a machine shared with other workers
+    extra threads only spin (tens of times slower under load). threadpoolctl's
+    ``threadpool_limits`` rescans the loaded libraries on every call (about
+    5 ms); one controller, made on first use, is reused instead.
+    """
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="openmp")
+
+
 def classify(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
     """Set ``pred``, ``proba``, ``label`` and ``score`` on every line."""
     by_mode: dict[str, list[Page]] = {}
@@ -234,9 +252,7 @@ def classify(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
         by_mode.setdefault("html" if page.source == "html" else "text", []).append(page)
     for mode, group in by_mode.items():
         clf = model.html if mode == "html" else model.text
-        # One OpenMP thread: per-call batches are small, and on a machine shared with
-        # other workers extra threads only spin (tens of times slower under load).
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with one_openmp_thread():
             proba = clf.predict_proba(group)
         row = 0
         for page in group:

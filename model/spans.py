@@ -49,6 +49,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from model.classify import one_openmp_thread
 from model.records import Line, Page
 
 # ------------------------------------------------------------------ constants
@@ -515,6 +516,9 @@ def find_candidates(page: Page, ctx: PageContext) -> list[Candidate]:
         text = ctx.lines[li].text
         if ctx.index is None:
             break
+        if not _CJK_RE.search(text, zs, ze + MAX_FRAGMENT):
+            covered += ze - zs
+            continue  # every fragment holds a CJK character: none can start on this line
         word_char = [_is_cjk(ch) or _is_latin(ch) for ch in text]
         for i in range(zs, ze):
             if not word_char[i]:
@@ -921,7 +925,7 @@ class SpanDetector(ClassifierMixin, BaseEstimator):
         # there, and on a busy machine (batch workers) they stall badly; fitting
         # single-threaded was also ten times faster on a loaded 2-core box.
         own = self._own_columns(base)
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with one_openmp_thread():
             p1 = self.first_.predict_proba(own)[:, 1]
             return self.second_.predict_proba(np.hstack([own, context_features(book, base, p1)]))
 
