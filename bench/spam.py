@@ -19,12 +19,18 @@ A second table does the same for the other in-sentence forms
 (``training.inject.inject_forms``: pinyin glosses, symbols before punctuation,
 doubled punctuation), one form per page, namespace ``bench-forms``.
 
+A third table covers English: dev-split English gold articles (body lines of
+the English corpora, see ``english_articles``) with pharma/casino/loan anchor
+texts glued into their sentences by ``training.inject.inject_english``
+(namespace ``bench-en``), plus the clean articles, on which nothing may be cut.
+
 It measures only; targets are not asserted here. Results go to stdout and to
 ``bench/results/spam.md``.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
@@ -38,8 +44,8 @@ if str(ROOT) not in sys.path:
 from model.records import Page  # noqa: E402
 from model.spans import SpanDetector, _merge, predict_spans  # noqa: E402
 from model.spans import FORMS  # noqa: E402
-from training.inject import inject_forms, inject_page  # noqa: E402
-from training.spans_train import article_page, clean_articles, page_variants  # noqa: E402
+from training.inject import inject_english, inject_forms, inject_page, page_from_lines  # noqa: E402
+from training.spans_train import CleanArticle, article_page, clean_articles, page_variants  # noqa: E402
 
 #: Injected copies per dev article; namespace differs from training's ``train<k>``.
 BENCH_INJECTIONS = 10
@@ -49,6 +55,15 @@ FORM_INJECTIONS = 5
 FORM_NAMESPACE = "bench-forms"
 #: Row of the forms table for pages with title fragments and one form.
 MIXED = "fragments + one form"
+#: Injected copies per English dev article, and their namespace.
+EN_INJECTIONS = 5
+EN_NAMESPACE = "bench-en"
+#: An English article needs this many characters and prose lines (``EN_PROSE_WORDS`` words).
+EN_MIN_CHARS = 400
+EN_MIN_PROSE_LINES = 3
+EN_PROSE_WORDS = 8
+#: How an anchor was glued, read off its gold span (see ``inject_english``).
+EN_SLOT_NAMES = ("after a comma", "between words", "before a comma or stop", "comma before the stop")
 
 
 @dataclass
@@ -101,8 +116,22 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out + [text[prev:]])
 
 
-def score_page(page: Page, original: Page, detector: SpanDetector | None, tally: Tally) -> None:
-    """Add one page's counts to ``tally`` (``original`` is the page before injection)."""
+def _en_tokens(lines: list[str]) -> Counter:
+    """Word tokens of English text (jieba is slow on long Latin lines and adds nothing there)."""
+    out: Counter = Counter()
+    for text in lines:
+        out.update(re.findall(r"\w+|[^\w\s]", text))
+    return out
+
+
+def score_page(page: Page, original: Page, detector: SpanDetector | None, tally: Tally,
+               tokens=None) -> dict[int, list[tuple[int, int]]]:
+    """Add one page's counts to ``tally`` (``original`` is the page before injection).
+
+    ``tokens`` tokenises text for the token F1 (default: jieba). Returns the
+    spans found.
+    """
+    tokens = _tokens if tokens is None else tokens
     t0 = time.perf_counter()
     found = predict_spans(page, detector)
     tally.seconds += time.perf_counter() - t0
@@ -126,10 +155,11 @@ def score_page(page: Page, original: Page, detector: SpanDetector | None, tally:
         kept.append(line.text)
         if not gold:
             dropped.append(line.text)
-    truth = _tokens([ln.text for ln in original.lines])
-    tally.add_tokens("repaired", _tokens(repaired), truth)
-    tally.add_tokens("keep_lines", _tokens(kept), truth)
-    tally.add_tokens("drop_lines", _tokens(dropped), truth)
+    truth = tokens([ln.text for ln in original.lines])
+    tally.add_tokens("repaired", tokens(repaired), truth)
+    tally.add_tokens("keep_lines", tokens(kept), truth)
+    tally.add_tokens("drop_lines", tokens(dropped), truth)
+    return found
 
 
 def run(corpora: Path, detector: SpanDetector | None, n_injected: int = BENCH_INJECTIONS) -> dict[str, Tally]:
@@ -166,6 +196,124 @@ def run_forms(corpora: Path, detector: SpanDetector | None,
     return tallies
 
 
+_EN_TAG = re.compile(r"^<(?:p|h|l)>\s*", re.IGNORECASE)
+_EN_MARKUP = re.compile(r"<[^>]{0,200}>")
+
+
+def english_lines(gold: str) -> list[str]:
+    """Gold main text of an English corpus page as one line per paragraph.
+
+    CleanEval-style gold (``<p>``/``<h>``/``<l>`` paragraph marks, lines
+    wrapped inside a paragraph) is joined back into paragraphs and unmarked;
+    the ``URL:`` line is dropped; leftover inline markup is removed.
+    """
+    raw = [" ".join(t.split()) for t in gold.splitlines()]
+    raw = [t for t in raw if t and not t.startswith("URL:")]
+    tagged = any(_EN_TAG.match(t) for t in raw)
+    paras: list[str] = []
+    for t in raw:
+        if tagged and not _EN_TAG.match(t) and paras:
+            paras[-1] += " " + t
+        else:
+            paras.append(_EN_TAG.sub("", t))
+    out = [" ".join(_EN_MARKUP.sub(" ", t).split()) for t in paras]
+    return [t for t in out if t]
+
+
+def english_articles(corpora: Path, *, dev: bool = True) -> list[CleanArticle]:
+    """English gold texts of the dev (or train) split, as ``clean_articles`` gives Chinese ones."""
+    from training.corpora import Archives, load_index
+    from training.split import is_dev
+
+    archives = Archives(corpora)
+    out = []
+    for entry in load_index(corpora):
+        if entry.lang != "en" or not entry.gold or is_dev(entry) != dev:
+            continue
+        gold = archives.gold(entry)
+        lines = tuple(english_lines(gold)) if gold else ()
+        if sum(len(t) for t in lines) < EN_MIN_CHARS:
+            continue
+        if sum(1 for t in lines if len(t.split()) >= EN_PROSE_WORDS) < EN_MIN_PROSE_LINES:
+            continue
+        out.append(CleanArticle(entry.id, entry.site, lines))
+    return out
+
+
+def english_page(article: CleanArticle) -> Page:
+    """A labelled English page (all lines gold body), its first line as ``title``."""
+    return page_from_lines(list(article.lines), id=article.id, title=article.lines[0], lang="en")
+
+
+def _en_slot(piece: str) -> str:
+    if piece.endswith(", "):
+        return EN_SLOT_NAMES[0]
+    if piece.startswith(", "):
+        return EN_SLOT_NAMES[3]
+    if piece.endswith(" "):
+        return EN_SLOT_NAMES[1]
+    return EN_SLOT_NAMES[2]
+
+
+def run_english(corpora: Path, detector: SpanDetector | None, n_injected: int = EN_INJECTIONS,
+                articles: list[CleanArticle] | None = None) -> dict[str, Tally]:
+    """Tallies for clean and ``inject_english``-injected English dev articles.
+
+    Besides the ``Tally`` rows, ``"slots"`` maps each of ``EN_SLOT_NAMES`` to
+    ``[gold spans, exactly found]`` (stored in the injected tally's ``tokens``).
+    """
+    import random
+
+    articles = english_articles(corpora) if articles is None else articles
+    tallies = {"injected": Tally(), "clean": Tally()}
+    for article in articles:
+        clean = english_page(article)
+        score_page(clean, clean, detector, tallies["clean"], _en_tokens)
+        for k in range(n_injected):
+            page = inject_english(clean, random.Random(f"{EN_NAMESPACE}:{article.id}:{k}"))
+            found = score_page(page, clean, detector, tallies["injected"], _en_tokens)
+            for i, line in enumerate(page.lines):
+                pred = set(_merge(found.get(i, [])))
+                for sp in line.gold_spans:
+                    slot = _en_slot(line.text[sp[0]:sp[1]])
+                    tallies["injected"].tokens[("slot", slot, "gold")] += 1
+                    tallies["injected"].tokens[("slot", slot, "found")] += sp in pred
+    return tallies
+
+
+def report_english(t: dict[str, Tally], n_articles: int) -> list[str]:
+    inj, cln = t["injected"], t["clean"]
+    pe, re_, fe = _prf(inj.exact, inj.pred, inj.exact, inj.gold)
+    po, ro, fo = _prf(inj.pred_overlap, inj.pred, inj.gold_overlap, inj.gold)
+    slots = " · ".join(
+        f"{name} {inj.tokens[('slot', name, 'found')]}/{inj.tokens[('slot', name, 'gold')]}"
+        for name in EN_SLOT_NAMES)
+    return [
+        "",
+        "## English anchor text glued into sentences (rules in `model.spans.english_spam_spans`)",
+        "",
+        f"Dev-split English gold articles: {n_articles} (paragraph lines of the English corpora's gold, "
+        f"at least {EN_MIN_CHARS} characters and {EN_MIN_PROSE_LINES} lines of {EN_PROSE_WORDS}+ words); "
+        f"injected pages: {inj.pages} ({EN_INJECTIONS} per article, `training.inject.inject_english`, namespace "
+        f"`{EN_NAMESPACE}`), clean pages: {cln.pages}. Anchors are pharma/casino/loan texts and spam domains "
+        "(`…on Monday, buy cheap viagra online, after…`); a gold span is the anchor plus the one separator "
+        "the insertion added. Learned detector on (it only looks at Chinese text).",
+        "",
+        "| pages | gold spans | span P exact | R exact | F1 exact | P overlap | R overlap | F1 overlap "
+        "| clean chars removed (injected pages) | clean chars removed (clean pages) | spans cut on clean pages "
+        "| body-token F1 repaired | keep lines |",
+        "|---|" + "---|" * 12,
+        f"| {inj.pages} + {cln.pages} clean | {inj.gold} | {pe:.4f} | {re_:.4f} | {fe:.4f} | {po:.4f} | {ro:.4f} "
+        f"| {fo:.4f} | {100 * inj.wrongly_removed / max(1, inj.clean_chars):.3f} % "
+        f"| {100 * cln.wrongly_removed / max(1, cln.clean_chars):.3f} % | {cln.pred} "
+        f"| {inj.token_f1('repaired'):.4f} | {inj.token_f1('keep_lines'):.4f} |",
+        "",
+        f"Exact recall by how the anchor was glued (found/gold): {slots}. Runs glued after a word are cut only "
+        "with strong evidence (hook weight 2, no imperative first word, a left word that cannot take an "
+        "object), so most of them stay: precision first.",
+    ]
+
+
 def report_forms(tallies: dict[str, Tally]) -> list[str]:
     rows = ["| form | pages | gold spans | span P exact | R exact | F1 exact | F1 overlap "
             "| clean chars removed | body-token F1 repaired | keep lines |",
@@ -180,7 +328,7 @@ def report_forms(tallies: dict[str, Tally]) -> list[str]:
 
 
 def report(results: dict[str, dict[str, Tally]], n_articles: int, train_seconds: float | None,
-           forms: dict[str, Tally] | None = None) -> str:
+           forms: dict[str, Tally] | None = None, english: tuple[dict[str, Tally], int] | None = None) -> str:
     rows = ["| detector | span P exact | R exact | F1 exact | P overlap | R overlap | F1 overlap "
             "| clean chars removed (injected pages) | clean chars removed (clean pages) "
             "| body-token F1 repaired | keep lines | drop lines | ms/page |",
@@ -227,6 +375,8 @@ def report(results: dict[str, dict[str, Tally]], n_articles: int, train_seconds:
             "",
             *report_forms(forms),
         ]
+    if english:
+        lines += report_english(*english)
     return "\n".join(lines) + "\n"
 
 
@@ -253,7 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_rules:
         results["rules only (detector=None)"] = run(args.corpora, None)
     forms = run_forms(args.corpora, detector)
-    text = report(results, len(clean_articles(args.corpora, dev=True)), train_seconds, forms)
+    en_articles = english_articles(args.corpora)
+    english = (run_english(args.corpora, detector, articles=en_articles), len(en_articles))
+    text = report(results, len(clean_articles(args.corpora, dev=True)), train_seconds, forms, english)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -33,6 +33,10 @@ or when it is a non-word title fragment that recurs at punctuation slots.
 Gambling brands (``GAMBLING_RE``) and the cheaper marks other mirrors leave
 (``form_spans``: pinyin glosses ``現(xiàn)``, symbols before punctuation,
 doubled punctuation) are found by rules, with or without a detector.
+
+English spam anchor text glued into English sentences (``english_spam_spans``:
+``…on Monday, buy cheap viagra online, after a long debate.``) is found by
+rules too.
 """
 from __future__ import annotations
 
@@ -1198,6 +1202,280 @@ def gambling_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in GAMBLING_RE.finditer(text)]
 
 
+# ------------------------------------------------------------------ English glued spam
+# English mirrors glue pharma/casino/loan anchor text into the article's own
+# sentences: ``…on Monday, buy cheap viagra online, after a long debate.`` or
+# ``…the new park best online casino bonus and the playground.`` A run of spam
+# words is cut only when it carries two signals (a spam term *and* hook words
+# or a spam domain) and sits where the sentence's grammar has no place for it:
+# between commas, or glued after a content word and before a function word.
+# News about drugs, casinos and loans (``Pfizer's Viagra patent expired``,
+# ``payday loans are regulated``) has the terms but not the hooks, or has them
+# in a grammatical slot (``the best online casino in Macau``), and is kept.
+# The words are a small copy of ``training.spam_words`` (``model`` never
+# imports ``training``), with the connectives anchor texts use.
+
+#: Spam terms: drug names, casino and loan words (lower case).
+EN_SPAM_TERMS: frozenset[str] = frozenset("""
+viagra cialis levitra tramadol xanax valium phentermine oxycodone propecia kamagra ambien adderall
+vicodin clomid priligy sildenafil tadalafil vardenafil
+casino casinos slots slot poker roulette blackjack jackpot jackpots spins betting sportsbook bingo
+loan loans payday
+""".split())
+#: Two-word spam terms whose words are harmless alone.
+EN_SPAM_BIGRAMS: frozenset[tuple[str, str]] = frozenset({
+    ("cash", "advance"), ("fast", "cash"), ("debt", "relief"), ("bad", "credit"), ("slot", "machines"),
+})
+#: Hook words that carry the spam shape (imperatives, sales words): weight 1.
+EN_STRONG_HOOKS: frozenset[str] = frozenset("""
+buy order cheap cheapest discount discounted click visit bonus bonuses generic pills overnight
+shipping coupon coupons promo deals
+""".split())
+#: Weaker hooks that also occur in ordinary news: weight 0.5. Words that are
+#: hooks only in a pair (``same day``, ``real money``) are left to the pairs, so
+#: a run does not swallow the sentence's own ``day`` or ``money`` next to it.
+EN_WEAK_HOOKS: frozenset[str] = frozenset("""
+online free best top rated legit guaranteed instant fast price prices sale now today play get uk usa
+pharmacy tablets pill code codes
+""".split())
+#: Two-word hooks of weight 1 (``no prescription``, ``no deposit``).
+EN_HOOK_BIGRAMS: frozenset[tuple[str, str]] = frozenset({
+    ("no", "prescription"), ("without", "prescription"), ("no", "deposit"), ("no", "credit"),
+    ("instant", "approval"), ("same", "day"), ("free", "spins"), ("free", "shipping"),
+    ("real", "money"), ("best", "price"), ("credit", "check"), ("click", "here"),
+})
+#: Words that may sit inside an anchor text but never at its edges.
+EN_CONNECTORS: frozenset[str] = frozenset("no without with for at in".split())
+#: Stems of spam terms and hooks inside a domain name (``cheap-viagra24.com``).
+EN_DOMAIN_TERMS: tuple[str, ...] = (
+    "viagra", "cialis", "levitra", "tramadol", "xanax", "valium", "phentermine", "kamagra", "pharma",
+    "meds", "pills", "casino", "slots", "poker", "roulette", "jackpot", "payday", "loan",
+)
+EN_DOMAIN_HOOKS: tuple[str, ...] = ("cheap", "best", "buy", "order", "discount", "online", "free", "top", "bonus")
+_EN_DOMAIN_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*"
+    r"\.(?:com|net|org|biz|info|us|co|uk|ru|pw|xyz|online|shop|club|top|site|io|me|cc|eu)"
+    r"(?:/[^\s,;]*)?(?![a-z0-9-])",
+    re.IGNORECASE,
+)
+_EN_TOKEN_RE = re.compile(
+    _EN_DOMAIN_RE.pattern + r"|[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:mg)?(?![A-Za-z0-9])", re.IGNORECASE
+)
+_EN_DOSE_RE = re.compile(r"\d+mg", re.IGNORECASE)
+#: Lines without any of these substrings have no run to look at (cheap exit).
+_EN_PREFILTER_RE = re.compile(
+    "|".join(sorted({*EN_SPAM_TERMS, *EN_DOMAIN_TERMS, "cash", "credit", "relief"}, key=len, reverse=True)),
+)  # matched against the lower-cased line: far faster than IGNORECASE
+#: Words after which a noun phrase fits the grammar (determiners, prepositions,
+#: pronouns, auxiliaries, verbs that take objects): a spam-looking run after
+#: them is the sentence's own object, not glued text.
+EN_LEFT_FIT: frozenset[str] = frozenset("""
+a an the this that these those his her its their our your my some any no every each all both many
+few more most much several such what which whose of for to in on at by with without from into onto
+about than as like via per over under between against through during including about and or but nor
+is are was were be been being am do does did has have had will would can could may might must shall
+should not never also only just even still i you he she we they it who whom people players users
+customers sites site said says say buy buys bought selling sell sells sold offer offers offered
+offering promote promotes promoted promoting advertise advertises advertised advertising ban bans
+banned banning legalise legalize legalised legalized regulate regulates regulated regulating play
+plays played playing take takes took taking prescribe prescribes prescribed prescribing use uses used
+using get gets got getting visit visits visited visiting order orders ordered ordering search searched
+searching called call named dubbed became become labelled labeled marked found find finds made make
+makes took saw see sees sent send gave give gives kept keep left brought bring paid pay put set told
+won win lost ran meet met spent spend held hold chose choose want wants need needs like likes try tries
+sought seek seeks
+""".split())
+#: Closed-class words that start a new constituent: a glued run is followed by one.
+EN_RIGHT_RESUME: frozenset[str] = frozenset("""
+and or but the a an in on at for with to from of as by after before while when where which who that
+this these those its their his her our despite during since until because although though if so
+""".split())
+#: Function words counted to tell a prose sentence from a keyword line.
+EN_FUNCTION: frozenset[str] = frozenset("""
+the a an of to in on at for with from by and or but is are was were be been has have had that this it
+its as will would can could not he she they we his her their said after before which who when
+""".split())
+#: Hook weight a run needs: between commas / glued on one side (after a
+#: comma, before a word) / glued after a word.
+EN_HOOKS_BETWEEN_COMMAS = 1.0
+EN_HOOKS_GLUED = 1.5
+EN_HOOKS_AFTER_WORD = 2.0
+#: Imperatives: a run that starts with one right after a word may be the
+#: sentence's own verb (``men buy cheap viagra online``), so it is kept there.
+EN_VERB_HOOKS: frozenset[str] = frozenset("buy order get play visit click shop".split())
+#: A line is prose when, without the cut spans, it keeps this many words and
+#: this many distinct function words; keyword lines are left to the classifier.
+EN_MIN_PROSE_WORDS = 6
+EN_MIN_FUNCTION_WORDS = 2
+
+
+def _en_kind(tok: str, prev: str | None, nxt: str | None) -> tuple[bool, float, bool]:
+    """``(is a spam term, hook weight, may extend a run)`` of a lower-cased token."""
+    if _EN_DOMAIN_RE.fullmatch(tok):
+        name = tok.lower()
+        term = any(t in name for t in EN_DOMAIN_TERMS)
+        hooks = sum(1 for h in EN_DOMAIN_HOOKS if h in name)
+        if not term:
+            return False, 0.0, False
+        return True, (1.5 if hooks else 0.5), True
+    term = tok in EN_SPAM_TERMS or (prev, tok) in EN_SPAM_BIGRAMS or (tok, nxt) in EN_SPAM_BIGRAMS
+    if (prev, tok) in EN_HOOK_BIGRAMS:
+        weight = 1.0
+    elif tok in EN_STRONG_HOOKS or _EN_DOSE_RE.fullmatch(tok):
+        weight = 1.0
+    elif tok in EN_WEAK_HOOKS and (tok, nxt) not in EN_HOOK_BIGRAMS or (prev, tok) in EN_SPAM_BIGRAMS:
+        weight = 0.5  # a sales pair (``bad credit``, ``cash advance``) is a weak hook too
+    else:
+        weight = 0.0
+    extend = term or weight > 0 or tok in EN_CONNECTORS or (tok, nxt) in EN_HOOK_BIGRAMS
+    return term, weight, extend
+
+
+def _en_prose(text: str) -> bool:
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)*", text)]
+    return len(words) >= EN_MIN_PROSE_WORDS and len(set(words) & EN_FUNCTION) >= EN_MIN_FUNCTION_WORDS
+
+
+def _en_listed(text: str, last: bool) -> bool:
+    """True when the comma segment ending (``last``) or starting ``text`` next to
+    a run names a spam term right at that comma: ``viagra, cheap cialis, and
+    payday loans`` is a list the article itself gives."""
+    toks = [m.group().lower() for m in _EN_TOKEN_RE.finditer(text[-80:] if last else text[:80])]
+    if not last:
+        toks = toks[1:] if toks and toks[0] in ("and", "or") else toks
+    if not toks:
+        return False
+    order = range(len(toks) - 1, -1, -1) if last else range(len(toks))
+    for k in order:
+        term, weight, extend = _en_kind(toks[k], toks[k - 1] if k else None,
+                                        toks[k + 1] if k + 1 < len(toks) else None)
+        if term:
+            return True
+        if not extend:
+            return False
+    return False
+
+
+def english_spam_spans(text: str) -> list[tuple[int, int]]:
+    """Spam anchor text glued into an English sentence, with one separator.
+
+    A *run* is a stretch of single-space separated tokens made of spam terms
+    (``EN_SPAM_TERMS``, a spam domain), hooks and connectors, trimmed of
+    connectors at its edges. A run is cut when it holds a spam term and:
+
+    * it sits between ``, `` and ``,`` (or a sentence end) with hook weight of
+      at least ``EN_HOOKS_BETWEEN_COMMAS``, and no neighbouring comma segment
+      talks about spam terms too (an enumeration of them is the article's);
+    * or it is glued on a side without a comma, with hook weight of at least
+      ``EN_HOOKS_GLUED``, after a word that cannot take it as its object
+      (``EN_LEFT_FIT``) and before a closed-class word (``EN_RIGHT_RESUME``)
+      or punctuation.
+
+    The span is the run plus the separator the injection added: ``run, ``
+    between commas, ``run `` before a word, `` run`` / ``, run`` before a comma
+    or a full stop. Runs at a sentence start, inside quotes or brackets are
+    kept, and so is everything on a line that does not read as prose.
+    """
+    if not _EN_PREFILTER_RE.search(text.lower()):
+        return []
+    if not text.isascii() and _CJK_RE.search(text):
+        latin = sum(1 for ch in text if _is_latin(ch))
+        if latin < 4 * len(_CJK_RE.findall(text)):
+            return []
+    toks = list(_EN_TOKEN_RE.finditer(text))
+    words = [m.group().lower().rstrip(".") if not _EN_DOMAIN_RE.fullmatch(m.group()) else m.group().lower()
+             for m in toks]
+    kinds = [_en_kind(w, words[k - 1] if k else None, words[k + 1] if k + 1 < len(words) else None)
+             for k, w in enumerate(words)]
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(toks):
+        if not kinds[k][2]:
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(toks) and kinds[j + 1][2] and text[toks[j].end():toks[j + 1].start()] == " ":
+            j += 1
+        a, b = k, j
+        while a <= b and words[a] in EN_CONNECTORS and not kinds[a][1] \
+                and (words[a], words[a + 1] if a + 1 < len(words) else None) not in EN_HOOK_BIGRAMS:
+            a += 1
+        while b >= a and words[b] in EN_CONNECTORS and not kinds[b][1]:
+            b -= 1
+        k = j + 1
+        if a > b or not any(kinds[x][0] for x in range(a, b + 1)):
+            continue
+        # an anchor starts at its imperative: hooks before it with no spam term
+        # are the sentence's own words (``feel free Buy Viagra Online``) ...
+        for v in range(a + 1, b + 1):
+            if words[v] in EN_VERB_HOOKS and any(kinds[x][0] for x in range(v, b + 1)):
+                if not any(kinds[x][0] for x in range(a, v)):
+                    a = v
+                break
+        # ... and never ends with one (``… propecia pills get``)
+        while b > a and words[b] in EN_VERB_HOOKS:
+            b -= 1
+        span = _en_cut(text, toks, words, a, b, sum(kinds[x][1] for x in range(a, b + 1)))
+        if span:
+            out.append(span)
+    if out and not _en_prose(_cut_spans(text, out)):
+        return []
+    return out
+
+
+def _cut_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    parts, prev = [], 0
+    for s, e in spans:
+        parts.append(text[prev:s])
+        prev = e
+    return "".join(parts + [text[prev:]])
+
+
+def _en_cut(text: str, toks: list, words: list[str], a: int, b: int, hooks: float) -> tuple[int, int] | None:
+    """The span to cut for the run ``toks[a..b]``, or None where it fits the sentence."""
+    s, e = toks[a].start(), toks[b].end()
+    before, after = text[:s], text[e:]
+    if before.endswith(", ") or before.endswith("; "):
+        left = "comma"
+    elif before.endswith(" ") and a > 0 and toks[a - 1].end() == s - 1 and not text[s - 2].isdigit():
+        left = "word"
+    else:
+        return None  # line or sentence start, quotes, brackets, dashes
+    if after.startswith(", ") or after.startswith("; "):
+        right = "comma"
+    elif after[:1] in (".", "!", "?") and (len(after) == 1 or after[1] in " \"'”’)"):
+        right = "stop"
+    elif after.startswith(" ") and b + 1 < len(toks) and toks[b + 1].start() == e + 1:
+        right = "word"
+    else:
+        return None
+    if left == "word":
+        prev = words[a - 1]
+        if prev in EN_LEFT_FIT or prev.endswith(("ing", "ed")) or words[a] in EN_VERB_HOOKS:
+            return None
+        if hooks < EN_HOOKS_AFTER_WORD:
+            return None
+    if right == "word" and words[b + 1] not in EN_RIGHT_RESUME:
+        return None
+    if left == "comma" and right in ("comma", "stop"):
+        if hooks < EN_HOOKS_BETWEEN_COMMAS:
+            return None
+        if _en_listed(before[:-2], last=True):
+            return None
+        if right == "comma":
+            if _en_listed(after[2:], last=False):
+                return None
+            return s, e + 2
+        return s - 2, e  # ", run." : the comma goes with it
+    if hooks < EN_HOOKS_GLUED:
+        return None
+    if right == "word":
+        return s, e + 1
+    if left == "comma":  # ", run word" is handled above; ", run" before a comma/stop was too
+        return None
+    return s - 1, e  # "word run," / "word run."
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(spans):
@@ -1280,6 +1558,10 @@ def predict_spans(page: Page, detector: SpanDetector | None,
             found[li] = _merge(found.get(li, []) + g)
     for li, spans in form_spans(page, eligible).items():
         found[li] = _merge(found.get(li, []) + [(s, e) for s, e, _ in spans])
+    for li in eligible:
+        en = english_spam_spans(page.lines[li].text)
+        if en:
+            found[li] = _merge(found.get(li, []) + en)
     return found
 
 

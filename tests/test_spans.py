@@ -17,9 +17,10 @@ import pytest
 from model.records import Page
 from model.spans import (
     COMPANY_RE, FORMS, ROW_NAMES, Candidate, CharBigramLM, SpanDetector, TitleIndex, choose_spans,
-    detect_spans, form_spans, gambling_spans, is_pinyin, page_candidates, predict_spans, valid_piece,
+    detect_spans, english_spam_spans, form_spans, gambling_spans, is_pinyin, page_candidates, predict_spans,
+    valid_piece,
 )
-from training.inject import inject_forms, inject_page, page_from_lines
+from training.inject import inject_english, inject_forms, inject_page, page_from_lines
 from training.spans_train import candidate_rows
 
 SHARED = Path(os.environ.get("LINESIFT_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
@@ -226,6 +227,119 @@ def test_inject_forms_rejects_unknown_forms():
     with pytest.raises(ValueError, match="unknown form"):
         inject_forms(page_from_lines(ARTICLE, id="fx"), random.Random(0), "emoji")
 
+
+# ------------------------------------------------------------------ English glued anchors
+#: (injected line, the span that must be cut). Written for these tests.
+EN_GLUED = [
+    ("The council approved the budget on Monday, buy cheap viagra online, after a long debate.",
+     "buy cheap viagra online, "),
+    ("Residents welcomed the new park best online casino bonus and the playground.",
+     "best online casino bonus "),
+    ("The ferry will resume its winter timetable next week, order tramadol without prescription.",
+     ", order tramadol without prescription"),
+    ("Volunteers painted the old school hall, visit cheapmeds24.com for discount cialis, before the fair.",
+     "visit cheapmeds24.com for discount cialis, "),
+    ("The library extended its opening hours, payday loans no credit check, after students asked for more space.",
+     "payday loans no credit check, "),
+    ("Farmers expect a late harvest this year, free spins no deposit, because of the cold spring.",
+     "free spins no deposit, "),
+    ("The orchestra rehearsed in the town hall, Bad Credit Loans Instant Approval, while the roof was repaired.",
+     "Bad Credit Loans Instant Approval, "),
+]
+#: News that names drugs, casinos and loans: nothing may be cut.
+EN_LEGIT = [
+    "The casino in Macau reported record revenue, up twelve percent on the year.",
+    "Pfizer's Viagra patent expired in 2012, opening the market to generic versions.",
+    "In Britain, payday loans are regulated by the FCA, which capped their interest in 2015.",
+    "The state legalized sports betting, online poker, and daily fantasy games last year.",
+    "Doctors warned that buying cheap viagra online, often counterfeit, is dangerous for patients.",
+    "Spam emails advertising viagra, cheap cialis, and payday loans flooded inboxes in 2004.",
+    "The operator, which offers free spins to new players, was fined by the gambling commission.",
+    'Searches for "buy viagra online" rose sharply, the study found in the survey data.',
+    "Online casino operators must verify the ages of players, the regulator said on Friday.",
+    "Men buy cheap viagra online because they are embarrassed, the survey found.",
+    "They found cheap viagra online, the report said, and warned readers about fake pills.",
+    "Players seeking the best online casino bonus and free spins often lose money, he said.",
+    "The largest site, PokerStars.com, reported a rise in players during the lockdown.",
+    "Buy cheap viagra online, cialis, tramadol, order now",  # a keyword line: the classifier's job
+]
+
+
+def _english_page(lines: list[str]) -> Page:
+    page = page_from_lines(lines, id="en-fixture", title=lines[0], lang="en")
+    for line in page.lines:
+        line.label = "body"
+    return page
+
+
+@pytest.mark.parametrize("text, cut", EN_GLUED)
+def test_english_anchor_glued_into_a_sentence_is_cut_exactly(text, cut):
+    start = text.index(cut)
+    assert english_spam_spans(text) == [(start, start + len(cut))]
+
+
+def test_english_glued_anchors_are_cut_and_sentences_read_as_written():
+    lines = ["Town news in brief"] + [text for text, _ in EN_GLUED]
+    page = detect_spans(_english_page(lines), None)
+    for line, (text, cut) in zip(page.lines[1:], EN_GLUED):
+        assert line.label == "spam" and line.repair_reason == "spam_span"
+        assert line.cleaned_text() == text.replace(cut, "", 1)
+        assert "  " not in line.cleaned_text() and ",," not in line.cleaned_text()
+
+
+@pytest.mark.parametrize("text", EN_LEGIT)
+def test_english_news_about_drugs_casinos_and_loans_loses_nothing(text):
+    assert english_spam_spans(text) == []
+
+
+@pytest.mark.parametrize("mode", ["rules", "learned"])
+def test_english_legit_page_keeps_every_line(mode, tiny_detector):
+    page = _english_page(["Regulators and the gambling trade"] + EN_LEGIT)
+    found = predict_spans(page, tiny_detector if mode == "learned" else None)
+    assert found == {}
+
+
+def test_english_generator_is_seeded_and_its_spans_give_back_the_article():
+    lines = ["Council approves new budget"] + [text.replace(cut, "", 1) for text, cut in EN_GLUED]
+    src = page_from_lines(lines, id="en", title=lines[0], lang="en")
+    a = inject_english(src, random.Random("t:en"))
+    b = inject_english(src, random.Random("t:en"))
+    assert [ln.text for ln in a.lines] == [ln.text for ln in b.lines]
+    assert [ln.text for ln in src.lines] == lines  # the source page is not touched
+    spans = 0
+    for k in range(30):
+        page = inject_english(src, random.Random(f"t:en:{k}"))
+        for line, original in zip(page.lines, lines):
+            line.spans = line.gold_spans
+            spans += len(line.gold_spans)
+            assert line.cleaned_text() == original
+            assert (line.gold == "spam") == bool(line.gold_spans)
+    assert spans >= 30
+
+
+def test_english_generated_comma_anchors_are_mostly_found_and_nothing_else():
+    lines = ["Council approves new budget"] + [text.replace(cut, "", 1) for text, cut in EN_GLUED]
+    src = page_from_lines(lines, id="en", title=lines[0], lang="en")
+    gold_comma = found_comma = wrong = 0
+    for k in range(40):
+        page = inject_english(src, random.Random(f"t:en:{k}"))
+        for line in page.lines:
+            found = set(english_spam_spans(line.text))
+            gold = set(line.gold_spans)
+            wrong += len(found - gold)
+            for s, e in gold:
+                if line.text[s:e].endswith(", "):
+                    gold_comma += 1
+                    found_comma += (s, e) in found
+    assert wrong == 0
+    assert found_comma >= 0.8 * gold_comma > 0
+
+
+def test_model_does_not_import_training():
+    import model.spans
+
+    source = Path(model.spans.__file__).read_text(encoding="utf-8")
+    assert "from training" not in source and "import training" not in source
 
 # ------------------------------------------------------------------ estimator contract
 def test_detector_is_deterministic_small_and_picklable(tiny_detector):

@@ -20,6 +20,9 @@ known exactly:
 pinyin gloss after characters (``現(xiàn)``, ``新(xin)(xin)``), emoji or symbols
 before punctuation, doubled punctuation (``,，`` ``，。`` ``。，``).
 
+``inject_english`` glues English pharma/casino/loan anchor texts and spam
+domains into English sentences (``…on Monday, buy cheap viagra online, after…``).
+
 ``spam_lines`` writes whole-line spam (gambling, porn, lottery, contact spam,
 keyword-stuffed titles, mojibake; English pharma/casino/loan lines) from
 templates and word lists in ``training.spam_words``.
@@ -323,10 +326,114 @@ def _shift_at(ins: list[tuple[int, str, str | None]], pos: int) -> int:
     return sum(len(piece) for p, piece, _ in ins if p <= pos)
 
 
-def page_from_lines(lines: list[str], *, id: str, title: str | None = None) -> Page:
+def page_from_lines(lines: list[str], *, id: str, title: str | None = None, lang: str = "zh") -> Page:
     """A labelled page of body lines (as gold text gives them), for injection and training."""
-    return Page(id=id, title=title, lang="zh",
+    return Page(id=id, title=title, lang=lang,
                 lines=[Line(text=t, n=k + 1, gold="body") for k, t in enumerate(lines)])
+
+
+# ------------------------------------------------------------------ English glued anchors
+#: Where an English anchor is glued, and how often: after ``, `` (``anchor, ``),
+#: between two words (``anchor ``), before a comma (`` anchor``), before the
+#: sentence's full stop (``, anchor`` or `` anchor``).
+EN_SLOT_WEIGHTS = {"comma": 0.5, "word": 0.25, "before_comma": 0.1, "stop": 0.15}
+#: Share of prose lines of a page that get an anchor (drawn once per page).
+EN_LINE_RATE = (0.3, 0.7)
+#: Anchors per touched line: one, sometimes two.
+EN_PER_LINE = (1, 1, 1, 2)
+#: At most this many lines of a page are touched.
+EN_MAX_LINES = 6
+#: A line is prose (and may be touched) with this many words.
+EN_MIN_WORDS = 8
+#: Minimum characters between two anchors of one line.
+EN_MIN_GAP = 15
+#: Share of anchors written in title case (``Buy Cheap Viagra``).
+EN_TITLE_CASE = 0.15
+
+
+def make_spam_domain(rng: random.Random) -> str:
+    """A made-up spam domain: ``cheapviagra24.com``, ``best-casino.net``, ``www.toploans.co.uk``."""
+    hook, stem = rng.choice(W.EN_DOMAIN_HOOKS), rng.choice(W.EN_DOMAIN_STEMS)
+    name = hook + rng.choice(("", "", "-")) + stem + (str(rng.randint(1, 999)) if rng.random() < 0.4 else "")
+    return ("www." if rng.random() < 0.3 else "") + name + "." + rng.choice(W.EN_DOMAIN_TLDS)
+
+
+def make_english_anchor(rng: random.Random) -> str:
+    """One pharma, casino, loan or URL anchor text from ``training.spam_words``."""
+    pool = rng.choices((W.EN_PHARMA_ANCHORS, W.EN_CASINO_ANCHORS, W.EN_LOAN_ANCHORS, W.EN_URL_ANCHORS),
+                       (0.35, 0.25, 0.2, 0.2))[0]
+    text = rng.choice(pool).format(drug=rng.choice(W.EN_PHARMA), dose=rng.choice(W.EN_DOSES),
+                                   game=rng.choice(W.EN_GAMES), domain=make_spam_domain(rng))
+    if rng.random() < EN_TITLE_CASE:
+        text = " ".join(w if "." in w else w[:1].upper() + w[1:] for w in text.split())
+    return text
+
+
+def _english_slots(text: str) -> list[tuple[int, str]]:
+    """``(position, kind)`` insertion points of an English line (see ``EN_SLOT_WEIGHTS``)."""
+    out = []
+    n = len(text)
+    for p in range(2, n):
+        prev, cur = text[p - 1], text[p]
+        if text[p - 2:p] == ", " and cur.isalpha():
+            out.append((p, "comma"))
+        elif prev == " " and cur.isalpha() and text[p - 2].isalpha():
+            out.append((p, "word"))
+        elif cur == "," and prev.isalpha() and p + 1 < n and text[p + 1] == " ":
+            out.append((p, "before_comma"))
+        elif cur in ".!?" and prev.isalpha() and (p + 1 == n or text[p + 1] == " ") and p > n // 2:
+            out.append((p, "stop"))
+    return out
+
+
+def inject_english(page: Page, rng: random.Random) -> Page:
+    """A deep copy of an English ``page`` with spam anchor texts glued into its sentences.
+
+    Body lines after the first (the headline) with at least ``EN_MIN_WORDS``
+    words may be touched; each touched line gets one or two anchors at slots
+    drawn by ``EN_SLOT_WEIGHTS``, ``gold = "spam"`` and exact ``gold_spans``:
+    the anchor plus the one separator the insertion added (``anchor, `` after a
+    comma, ``anchor `` between words, `` anchor`` before a comma, ``, anchor``
+    or `` anchor`` before the full stop), so cutting a span gives back the
+    original line.
+    """
+    new = copy.deepcopy(page)
+    body = [i for i, ln in enumerate(new.lines) if ln.gold == "body"]
+    rate = rng.uniform(*EN_LINE_RATE)
+    touched = 0
+    for i in body[1:]:
+        if touched >= EN_MAX_LINES:
+            break
+        line = new.lines[i]
+        text = line.text
+        if len(text.split()) < EN_MIN_WORDS or rng.random() >= rate:
+            continue
+        slots = _english_slots(text)
+        if not slots:
+            continue
+        chosen: list[tuple[int, str]] = []
+        for _ in range(rng.choice(EN_PER_LINE)):
+            kinds = sorted({k for _, k in slots})
+            kind = rng.choices(kinds, [EN_SLOT_WEIGHTS[k] for k in kinds])[0]
+            p, kind = rng.choice([s for s in slots if s[1] == kind])
+            if all(abs(p - q) >= EN_MIN_GAP for q, _ in chosen):
+                chosen.append((p, kind))
+        out, spans, pos = [], [], 0
+        for p, kind in sorted(chosen):
+            anchor = make_english_anchor(rng)
+            piece = {"comma": anchor + ", ", "word": anchor + " ", "before_comma": " " + anchor,
+                     "stop": (", " if rng.random() < 0.7 else " ") + anchor}[kind]
+            out.append(text[pos:p])
+            start = sum(len(x) for x in out)
+            out.append(piece)
+            spans.append((start, start + len(piece)))
+            pos = p
+        out.append(text[pos:])
+        line.text = "".join(out)
+        line.gold = "spam"
+        line.gold_spans = spans
+        touched += 1
+    return new
 
 
 # ------------------------------------------------------------------ hard negatives

@@ -82,3 +82,37 @@ ZH_QUACK_HOOKS: tuple[str, ...] = (
     "（图）", "/图文", "18岁以下勿点击", "男人必看", "女人必看", "夫妻必读", "点击咨询", "的秘诀！", "怎么办？",
 )
 ZH_DECOR: tuple[str, ...] = ("★", "■", "●", "◆", "★★", "■■", "※")
+
+# ---------------------------------------------------------------- English glued anchors
+#: Anchor texts English mirrors glue into sentences (``…, buy cheap viagra
+#: online, …``). Placeholders: ``{drug}`` (``EN_PHARMA``), ``{dose}``,
+#: ``{game}`` (``EN_GAMES``), ``{domain}`` (``make_spam_domain`` in
+#: ``training.inject``). Made-up templates in the shape such anchors take.
+EN_PHARMA_ANCHORS: tuple[str, ...] = (
+    "buy {drug} online", "buy cheap {drug}", "cheap {drug} online", "order {drug} online",
+    "order {drug} no prescription", "buy {drug} without prescription", "generic {drug} {dose}mg",
+    "discount {drug} pills", "{drug} online no prescription", "cheapest {drug} overnight",
+    "buy {drug} {dose}mg online", "best price {drug}", "{drug} free shipping",
+)
+EN_CASINO_ANCHORS: tuple[str, ...] = (
+    "best online casino bonus", "online casino free spins", "free spins no deposit", "top online casino",
+    "play {game} online for real money", "no deposit casino bonus", "best {game} bonus", "{game} bonus codes",
+    "free {game} online",
+)
+EN_LOAN_ANCHORS: tuple[str, ...] = (
+    "payday loans no credit check", "fast cash loans online", "bad credit loans instant approval",
+    "same day payday loans", "get payday loans online", "cash advance online", "cheap loans online",
+    "instant payday loans",
+)
+EN_URL_ANCHORS: tuple[str, ...] = (
+    "visit {domain}", "{domain}", "buy {drug} at {domain}", "best online casino at {domain}",
+    "payday loans at {domain}", "click here {domain}",
+)
+EN_GAMES: tuple[str, ...] = ("slots", "poker", "roulette", "blackjack", "casino")
+EN_DOSES: tuple[int, ...] = (10, 20, 25, 50, 100, 200)
+#: Parts of made-up spam domains: ``<hook><stem><number>.<tld>``.
+EN_DOMAIN_HOOKS: tuple[str, ...] = ("cheap", "best", "buy", "top", "discount", "online")
+EN_DOMAIN_STEMS: tuple[str, ...] = (
+    "viagra", "cialis", "meds", "pills", "pharma", "casino", "slots", "poker", "paydayloans", "loans",
+)
+EN_DOMAIN_TLDS: tuple[str, ...] = ("com", "net", "org", "biz", "info", "co.uk", "ru", "xyz")
