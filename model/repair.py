@@ -14,6 +14,11 @@ LABELS.md states outright and a classifier can miss on one page:
   unpunctuated lines of WeChat-style articles ("此外", "规划岸线1600米")
   look like furniture on their own, but a page does not put furniture inside
   its article's paragraph container;
+* ``contact_spam`` — a short line that asks readers to add a WeChat/QQ
+  contact for a shady offer (exam answers, invoices, no-check loans, paid
+  "part-time" clicking) is spam wherever it sits: LABELS.md names
+  "加微信/QQ contact spam for shady offers", and glued between paragraphs it
+  otherwise inherits the article's context;
 * ``furniture`` — a short copyright / ICP-licence line, or an empty image
   placeholder (``![]()``), is chrome: LABELS.md names them outright, and in
   text dumps, with no markup around them, the classifier sometimes keeps them.
@@ -48,6 +53,20 @@ _FURNITURE = re.compile(
     r"(京|沪|粤|浙|苏|鲁|闽|川|鄂|湘|豫|冀|辽|吉|黑|皖|赣|晋|陕|甘|青|琼|贵|云|桂|蒙|宁|新|藏|渝|津)?icp[备证]"
     r"|公网安备|版权所有|©|copyright\s*(©|\(c\)|\d{4})|all rights reserved", re.I)
 _PLACEHOLDER = re.compile(r"^(!\[[^\]]*\]\([^)]*\)\s*)+$|^\[(图片|image|img|photo)\]$", re.I)
+
+
+#: "Add me on WeChat/QQ" plus an id, and a shady-offer word, in one short line.
+_CONTACT = re.compile(r"(加|\+)\s*(微信|薇信|威信|vx|v信|qq|扣扣|企鹅)\s*[:：]?\s*[a-z0-9_\-]{5,}", re.I)
+_SHADY_OFFER = re.compile(
+    r"答案|包过|代考|代办|发票|贷款|套现|刷单|日结|兼职|高仿|出售|办证|黑户|不看征信|彩金|裸聊|约炮|私服|外挂")
+#: Longest line the contact-spam rule touches.
+CONTACT_SPAM_MAX_CHARS = 120
+
+
+def is_contact_spam(text: str) -> bool:
+    """A short "加微信 …" line selling something shady (LABELS.md: spam)."""
+    return (len(text) <= CONTACT_SPAM_MAX_CHARS and bool(_CONTACT.search(text))
+            and bool(_SHADY_OFFER.search(text)))
 
 
 def is_furniture(text: str) -> bool:
@@ -118,7 +137,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   similarities: Sequence[float],
                   furniture: Sequence[bool] | None = None, *,
                   containers: Sequence[str] | None = None,
-                  link_free: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  link_free: Sequence[bool] | None = None,
+                  contact_spam: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -129,6 +149,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     for i, flag in enumerate(furniture or ()):
         if flag and out[i] == "body":
             out[i], reasons[i] = "chrome", "furniture"
+    for i, flag in enumerate(contact_spam or ()):
+        if flag and out[i] != "spam":
+            out[i], reasons[i] = "spam", "contact_spam"
     if containers is not None and link_free is not None:
         for i in _container_lines(out, probas, containers, link_free, furniture):
             out[i], reasons[i] = "body", "container"
@@ -156,7 +179,8 @@ def repair(page: Page) -> Page:
     furniture = [is_furniture(line.text) for line in page.lines]
     new, reasons = repair_labels(labels, probas, sims, furniture,
                                  containers=[line.dom_path for line in page.lines],
-                                 link_free=[line.link_chars == 0 for line in page.lines])
+                                 link_free=[line.link_chars == 0 for line in page.lines],
+                                 contact_spam=[is_contact_spam(line.text) for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

@@ -1519,12 +1519,16 @@ def _drop_split_title_words(page: Page, found: dict[int, list[tuple[int, int]]],
 
 #: Times one fragment must be found on a page (without a fake company) before any is cut.
 MIN_FRAGMENT_REPEATS = 2
+#: Share of a company-free page's cuts that must repeat another cut (see ``_drop_lone_fragment``).
+MIN_RECURRING_SHARE = 0.5
 
 
 def _drop_lone_fragment(page: Page, found: dict[int, list[tuple[int, int]]]) -> dict[int, list[tuple[int, int]]]:
-    """Injectors reuse 4-8 fragments in a fixed cycle (and glue in a fake company);
-    a lead where no found fragment repeats and no company appears is an article
-    that simply uses its title's words after commas, so nothing is cut."""
+    """Injectors reuse 4-8 fragments in a fixed cycle (and glue in a fake company),
+    so most cuts on an injected lead repeat an earlier one. Where no company
+    appears and fewer than ``MIN_RECURRING_SHARE`` of the found fragments
+    recur, the article simply uses its title's words after commas (one title
+    word happening to occur twice is not a cycle), so nothing is cut."""
     spans = [(li, s, e) for li, ss in found.items() for s, e in ss]
     texts = [page.lines[li].text[s:e] for li, s, e in spans]
     if any("某某" in t for t in texts):
@@ -1532,7 +1536,8 @@ def _drop_lone_fragment(page: Page, found: dict[int, list[tuple[int, int]]]) -> 
     counts: dict[str, int] = {}
     for t in texts:
         counts[t] = counts.get(t, 0) + 1
-    return found if counts and max(counts.values()) >= MIN_FRAGMENT_REPEATS else {}
+    recurring = sum(n for n in counts.values() if n >= MIN_FRAGMENT_REPEATS)
+    return found if texts and recurring >= MIN_RECURRING_SHARE * len(texts) else {}
 
 
 def predict_spans(page: Page, detector: SpanDetector | None,

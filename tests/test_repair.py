@@ -220,3 +220,18 @@ def test_container_rule_needs_both_neighbours_in_the_same_container_and_markup()
     labels, _ = _container_run(["body", "chrome", "chrome", "body"], ["", "", "", ""],  # text dump
                                body_probas=[0.9, 0.2, 0.2, 0.9])
     assert labels[1:3] == ["chrome", "chrome"]
+
+
+# --- contact spam --------------------------------------------------------------------------------------
+
+def test_contact_spam_line_is_spam_wherever_it_sits():
+    from model.repair import is_contact_spam
+
+    assert is_contact_spam("加微信 bf2024 购买考试答案 包过 先过后付")
+    assert is_contact_spam("代办信用卡，稳赚不赔，加微信：wx12345678")
+    for legit in ("欢迎关注我们的微信公众号", "扫码加微信，了解更多活动",
+                  "记者加微信采访了当事人，他表示答案还没有公布"):
+        assert not is_contact_spam(legit), legit
+    labels, reasons = repair_labels(["body", "body", "body"], [proba(0.9)] * 3, [0.0] * 3,
+                                    contact_spam=[False, True, False])
+    assert labels == ["body", "spam", "body"] and reasons == ["", "contact_spam", ""]
