@@ -14,6 +14,11 @@ LABELS.md states outright and a classifier can miss on one page:
   unpunctuated lines of WeChat-style articles ("此外", "规划岸线1600米")
   look like furniture on their own, but a page does not put furniture inside
   its article's paragraph container;
+* ``sentence`` — a chrome line that reads as a finished sentence (15+
+  characters ending in 。！？!?), follows a body line and has body probability
+  0.3 or more is body: the article's closing sentences, which a page that
+  repeats its article (or puts a photo credit before them) makes look like
+  template text;
 * ``contact_spam`` — a short line that asks readers to add a WeChat/QQ
   contact for a shady offer (exam answers, invoices, no-check loans, paid
   "part-time" clicking) is spam wherever it sits: LABELS.md names
@@ -45,6 +50,15 @@ HEADLINE_MIN_BODY_PROBA = 0.05
 GAP_MIN_BODY_PROBA = 0.25
 #: The container rule's minimum body probability (below it the classifier is sure).
 CONTAINER_MIN_BODY_PROBA = 0.15
+#: The sentence rule's minimum body probability and line length.
+SENTENCE_MIN_BODY_PROBA = 0.3
+SENTENCE_MIN_CHARS = 15
+_SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?$")
+
+
+def is_sentence(text: str) -> bool:
+    """A finished sentence: long enough, ending in sentence punctuation (a closing quote allowed)."""
+    return len(text) >= SENTENCE_MIN_CHARS and bool(_SENTENCE_END.search(text))
 
 BODY = LABELS.index("body")
 #: Longest line the furniture rule touches: a sentence about copyright law is longer.
@@ -138,7 +152,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   furniture: Sequence[bool] | None = None, *,
                   containers: Sequence[str] | None = None,
                   link_free: Sequence[bool] | None = None,
-                  contact_spam: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  contact_spam: Sequence[bool] | None = None,
+                  sentences: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -163,6 +178,10 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                 and not (furniture and furniture[i])
                 and probas[i][BODY] >= GAP_MIN_BODY_PROBA):
             out[i], reasons[i] = "body", "gap"
+    for i in range(1, len(out)):  # in order: a run of closing sentences follows its first one
+        if (sentences is not None and sentences[i] and out[i] == "chrome" and out[i - 1] == "body"
+                and not (furniture and furniture[i]) and probas[i][BODY] >= SENTENCE_MIN_BODY_PROBA):
+            out[i], reasons[i] = "body", "sentence"
     return out, reasons
 
 
@@ -180,7 +199,8 @@ def repair(page: Page) -> Page:
     new, reasons = repair_labels(labels, probas, sims, furniture,
                                  containers=[line.dom_path for line in page.lines],
                                  link_free=[line.link_chars == 0 for line in page.lines],
-                                 contact_spam=[is_contact_spam(line.text) for line in page.lines])
+                                 contact_spam=[is_contact_spam(line.text) for line in page.lines],
+                                 sentences=[is_sentence(line.text) for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

@@ -235,3 +235,20 @@ def test_contact_spam_line_is_spam_wherever_it_sits():
     labels, reasons = repair_labels(["body", "body", "body"], [proba(0.9)] * 3, [0.0] * 3,
                                     contact_spam=[False, True, False])
     assert labels == ["body", "spam", "body"] and reasons == ["", "contact_spam", ""]
+
+
+# --- sentence rule -------------------------------------------------------------------------------------
+
+def test_closing_sentences_after_body_become_body_but_not_furniture_or_sure_chrome():
+    from model.repair import is_sentence
+
+    texts = ["正文第一段，记者在现场看到居民排队领取物资。", "哪怕已经过去了一年多，竞争依然在持续升温。",
+             "就算是这样，他们也在不断加码，直到追上为止。", "免责声明：本文来自网络，版权归作者所有，如有侵权请联系删除。",
+             "来源：网络"]
+    sentences = [is_sentence(t) for t in texts]
+    assert sentences == [True, True, True, True, False]
+    labels, reasons = repair_labels(["body", "chrome", "chrome", "chrome", "chrome"],
+                                    [proba(0.9), proba(0.39), proba(0.34), proba(0.25), proba(0.3)],
+                                    [0.0] * 5, sentences=sentences)
+    assert labels == ["body", "body", "body", "chrome", "chrome"]
+    assert reasons == ["", "sentence", "sentence", "", ""]
