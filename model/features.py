@@ -100,7 +100,6 @@ class PageContext:
     max_len: int
 
 
-@lru_cache(maxsize=32768)
 def _bigrams(text: str) -> frozenset:
     text = re.sub(r"\s+", "", text.lower())
     return frozenset(text[i:i + 2] for i in range(len(text) - 1))
@@ -178,16 +177,24 @@ def _patterns(line: Line) -> list[float]:
     ]
 
 
-@lru_cache(maxsize=65536)
+#: Lines up to this long are cached by text (menus and footers repeat on every page of a
+#: site); longer ones are article text, seen once, and caching them only costs memory.
+CACHE_MAX_CHARS = 120
+
+
 def _text_row(text: str) -> tuple[float, ...]:
-    """Cached by text: menus and footers repeat on every page of a site."""
     line = Line(text=text, n=0)
     return tuple(_shape(line) + _patterns(line))
 
 
+_text_row_cached = lru_cache(maxsize=16384)(_text_row)
+
+
 def text_features(page: Page, ctx: PageContext) -> np.ndarray:
     """Shape, punctuation and pattern features: shape (n_lines, 24)."""
-    return np.array([_text_row(line.text) for line in page.lines], dtype=np.float64).reshape(-1, 24)
+    rows = [_text_row_cached(line.text) if len(line.text) <= CACHE_MAX_CHARS else _text_row(line.text)
+            for line in page.lines]
+    return np.array(rows, dtype=np.float64).reshape(-1, 24)
 
 
 def position_features(page: Page, ctx: PageContext) -> np.ndarray:
@@ -301,11 +308,8 @@ def dense_feature_names() -> list[str]:
 _jieba = None
 
 
-@lru_cache(maxsize=65536)
 def _cut(text: str) -> tuple[str, ...]:
-    """jieba for CJK runs (loaded lazily: importing linesift must stay cheap).
-
-    Cached: template lines (menus, footers) repeat on every page of a site."""
+    """jieba for CJK runs (loaded lazily: importing linesift must stay cheap)."""
     global _jieba
     if _jieba is None:
         import logging
@@ -318,6 +322,9 @@ def _cut(text: str) -> tuple[str, ...]:
     return tuple(_jieba.lcut(text, HMM=False))
 
 
+#: Short runs (menus, footers, repeated on every page of a site) are cut once.
+_cut_cached = lru_cache(maxsize=16384)(_cut)
+
 #: Characters of a line that are tokenized; the rest of a 1 MB line adds nothing.
 MAX_TOKEN_CHARS = 400
 
@@ -328,7 +335,7 @@ def line_tokens(line: Line, *, use_dom: bool = True) -> list[str]:
     lower = text.lower()
     tokens = ["w:" + w for w in _WORD.findall(lower)[:60]]
     for run in _CJK_RUN.findall(text):
-        tokens.extend("w:" + w for w in _cut(run))
+        tokens.extend("w:" + w for w in (_cut_cached(run) if len(run) <= CACHE_MAX_CHARS else _cut(run)))
     if tokens:
         tokens.append("first:" + tokens[0][2:])
         tokens.append("last:" + tokens[-2][2:] if len(tokens) > 1 else "last:")
