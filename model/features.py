@@ -86,6 +86,8 @@ ATTR_FLAGS = (
 _TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "pre",
          "blockquote", "span", "th", "figcaption", "body")
 _PATH_TAGS = ("nav", "header", "footer", "aside", "form", "ul", "ol", "table", "article", "main")
+#: Columns of ``dom_features``: 8 per-line values, then tag, path and class/id flags.
+DOM_WIDTH = 8 + len(_TAGS) + len(_PATH_TAGS) + len(ATTR_FLAGS)
 
 
 @dataclass(slots=True)
@@ -100,7 +102,8 @@ class PageContext:
     max_len: int
 
 
-def _bigrams(text: str) -> frozenset:
+def char_bigrams(text: str) -> frozenset:
+    """Character bigrams of the lower-cased text without whitespace (title similarity)."""
     text = re.sub(r"\s+", "", text.lower())
     return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
@@ -113,7 +116,7 @@ def page_context(page: Page) -> PageContext:
     keys = [normalize_text(line.text) for line in page.lines]
     return PageContext(
         n=len(page.lines),
-        title_bigrams=_bigrams(page.title or ""),
+        title_bigrams=char_bigrams(page.title or ""),
         keys=keys,
         counts=Counter(keys),
         path_counts=Counter(line.dom_path for line in page.lines),
@@ -208,7 +211,7 @@ def page_features(page: Page, ctx: PageContext) -> np.ndarray:
     """Title similarity and repetition inside the page: shape (n_lines, 5)."""
     rows = []
     for line, key in zip(page.lines, ctx.keys):
-        bigrams = _bigrams(line.text[:300])
+        bigrams = char_bigrams(line.text[:300])
         sim = _dice(bigrams, ctx.title_bigrams)
         covered = len(bigrams & ctx.title_bigrams) / len(bigrams) if bigrams else 0.0
         rows.append([
@@ -250,7 +253,7 @@ def dom_features(page: Page, ctx: PageContext) -> np.ndarray:
         ]
         row += _markup_row(line.tag, line.dom_path, line.attrs)
         rows.append(row)
-    return np.array(rows, dtype=np.float64).reshape(-1, 46)
+    return np.array(rows, dtype=np.float64).reshape(-1, DOM_WIDTH)
 
 
 #: Registry of dense groups, in column order.
@@ -290,13 +293,13 @@ def dense_page(page: Page, *, use_dom: bool = True) -> np.ndarray:
     ctx = page_context(page)
     blocks = [DENSE_GROUPS["text"](page, ctx), DENSE_GROUPS["page"](page, ctx)]
     # a text dump has no markup: its DOM columns are zero (not computed from empty defaults)
-    dom = DENSE_GROUPS["dom"](page, ctx) if use_dom else np.zeros((ctx.n, 46))
+    dom = DENSE_GROUPS["dom"](page, ctx) if use_dom else np.zeros((ctx.n, DOM_WIDTH))
     base = np.hstack(blocks + [dom])
     return np.hstack([base, DENSE_GROUPS["position"](page, ctx), neighbour_features(base, page)])
 
 
 def dense_feature_names() -> list[str]:
-    names = [f"text_{i}" for i in range(24)] + [f"page_{i}" for i in range(5)] + [f"dom_{i}" for i in range(46)]
+    names = [f"text_{i}" for i in range(24)] + [f"page_{i}" for i in range(5)] + [f"dom_{i}" for i in range(DOM_WIDTH)]
     names += [f"position_{i}" for i in range(4)]
     names += [f"nb{off:+d}_{c}" for off in NEIGHBOUR_OFFSETS for c in _NEIGHBOUR_COLS]
     names += ["win_len", "win_punct", "win_link", "same_path_prev"]

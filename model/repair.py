@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from model.features import char_bigrams
 from model.records import LABELS, Page
 
 #: Minimum character-bigram Dice similarity for a line to count as the headline.
@@ -92,18 +93,13 @@ def is_furniture(text: str) -> bool:
     return len(text) <= FURNITURE_MAX_CHARS and not sentence and bool(_FURNITURE.search(text))
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"\s+", "", text.lower())
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def title_similarity(line: str, title: str | None) -> float:
     """Dice similarity of character bigrams; ignores a site suffix on the title."""
     if not title:
         return 0.0
     best = 0.0
     for candidate in {title, *re.split(r"\s*[_|｜\-–—]\s*", title)}:
-        a, b = _bigrams(line), _bigrams(candidate)
+        a, b = char_bigrams(line), char_bigrams(candidate)
         if a and b:
             best = max(best, 2 * len(a & b) / (len(a) + len(b)))
     return best

@@ -51,7 +51,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from model.classify import one_openmp_thread
 from model.records import Line, Page
@@ -898,7 +897,7 @@ class SpanDetector(ClassifierMixin, BaseEstimator):
             raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
         if self.n_folds < 2:
             raise ValueError(f"n_folds must be at least 2, got {self.n_folds!r}")
-        with threadpool_limits(limits=1, user_api="openmp"):  # see predict_proba
+        with one_openmp_thread():  # see predict_proba
             return self._fit(book, base, y)
 
     def _fit(self, book: np.ndarray, base: np.ndarray, y: np.ndarray) -> "SpanDetector":
