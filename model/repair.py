@@ -26,7 +26,14 @@ LABELS.md states outright and a classifier can miss on one page:
   otherwise inherits the article's context;
 * ``furniture`` — a short copyright / ICP-licence line, or an empty image
   placeholder (``![]()``), is chrome: LABELS.md names them outright, and in
-  text dumps, with no markup around them, the classifier sometimes keeps them.
+  text dumps, with no markup around them, the classifier sometimes keeps them;
+* ``no_article`` — a page whose body lines (20 or more of them) are all link
+  text or text repeated 3+ times on the page has no article: it is a feed or section
+  front ("headline / tag / 2小时前 / 分享至好友和朋友圈" per item), and the
+  lines become links (linked) or chrome. Line by line each feed item looks
+  like a short article; only the page as a whole says there is no text of
+  its own. An article always has at least one line of its own that is
+  neither a link nor a repeat.
 
 Every change writes ``repair_reason``, so ``label --format jsonl`` output and
 tests can say why a label differs from ``pred``. The rules work on plain
@@ -35,10 +42,11 @@ label lists and probability rows: they are tested without any HTML.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from model.features import char_bigrams
-from model.records import LABELS, Page
+from model.records import LABELS, Page, normalize_text
 
 #: Minimum character-bigram Dice similarity for a line to count as the headline.
 HEADLINE_MIN_SIM = 0.6
@@ -54,6 +62,12 @@ CONTAINER_MIN_BODY_PROBA = 0.15
 #: The sentence rule's minimum body probability and line length.
 SENTENCE_MIN_BODY_PROBA = 0.3
 SENTENCE_MIN_CHARS = 15
+#: The no-article rule needs at least this many body lines: below it, a page of a few
+#: linked lines is more often an article whose text sits inside one link than a feed.
+NO_ARTICLE_MIN_LINES = 20
+#: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
+#: text occurs this often on the page; twice is not enough: some pages print their article twice.
+FEED_REPEATS = 3
 _SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?$")
 
 
@@ -143,17 +157,35 @@ def _container_lines(labels: Sequence[str], probas: Sequence[Sequence[float]], c
     return found
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def template_key(text: str) -> str:
+    """Normalised text with digit runs folded: "2小时前" and "7小时前" are one template."""
+    return _DIGITS.sub("0", normalize_text(text))
+
+
+def is_feed(labels: Sequence[str], borrowed: Sequence[bool]) -> bool:
+    """True when every one of many body lines is borrowed (link text or a repeat): no article."""
+    body = [i for i, label in enumerate(labels) if label == "body"]
+    return len(body) >= NO_ARTICLE_MIN_LINES and all(borrowed[i] for i in body)
+
+
 def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   similarities: Sequence[float],
                   furniture: Sequence[bool] | None = None, *,
                   containers: Sequence[str] | None = None,
                   link_free: Sequence[bool] | None = None,
                   contact_spam: Sequence[bool] | None = None,
-                  sentences: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  sentences: Sequence[bool] | None = None,
+                  linked: Sequence[bool] | None = None,
+                  repeated: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
-    the container rule; without them it is skipped.
+    the container rule; ``linked`` (mostly link text) and ``repeated`` (the
+    same text elsewhere on the page) enable the no-article rule; without them
+    those rules are skipped.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -178,6 +210,11 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
         if (sentences is not None and sentences[i] and out[i] == "chrome" and out[i - 1] == "body"
                 and not (furniture and furniture[i]) and probas[i][BODY] >= SENTENCE_MIN_BODY_PROBA):
             out[i], reasons[i] = "body", "sentence"
+    if linked is not None and repeated is not None:
+        if is_feed(out, [a or b for a, b in zip(linked, repeated)]):
+            for i, label in enumerate(out):
+                if label == "body":
+                    out[i], reasons[i] = ("links" if linked[i] else "chrome"), "no_article"
     return out, reasons
 
 
@@ -192,11 +229,15 @@ def repair(page: Page) -> Page:
     for i in headline_window(labels):
         sims[i] = title_similarity(page.lines[i].text[:300], page.title)
     furniture = [is_furniture(line.text) for line in page.lines]
+    shapes = [template_key(line.text) for line in page.lines]
+    keys = Counter(shapes)
     new, reasons = repair_labels(labels, probas, sims, furniture,
                                  containers=[line.dom_path for line in page.lines],
                                  link_free=[line.link_chars == 0 for line in page.lines],
                                  contact_spam=[is_contact_spam(line.text) for line in page.lines],
-                                 sentences=[is_sentence(line.text) for line in page.lines])
+                                 sentences=[is_sentence(line.text) for line in page.lines],
+                                 linked=[2 * line.link_chars >= len(line.text) > 0 for line in page.lines],
+                                 repeated=[keys[shape] >= FEED_REPEATS for shape in shapes])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

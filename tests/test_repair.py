@@ -252,3 +252,69 @@ def test_closing_sentences_after_body_become_body_but_not_furniture_or_sure_chro
                                     [0.0] * 5, sentences=sentences)
     assert labels == ["body", "body", "body", "chrome", "chrome"]
     assert reasons == ["", "sentence", "sentence", "", ""]
+
+
+# --- no-article rule -----------------------------------------------------------------------------------
+
+def _feed(n_items: int):
+    """A section front: per item a linked headline, a channel tag, an age and a share prompt."""
+    heads = ["印媒称中印第五轮军长级会谈开始", "失联女生遗骸找到 救援人员哽咽", "美三大股指集体收涨 苹果市值全球最高",
+             "南京女大学生在云南失联 警方调查取证", "驻英大使回应中美关系问题", "舆论称中国奶业走上歧路 官方回应",
+             "台风过境后城区积水基本排除", "多地出台新政支持小微企业"]
+    texts, linked = [], []
+    for k in range(n_items):
+        texts += [heads[k], "新闻", f"{k + 1}小时前", "分享至好友和朋友圈"]
+        linked += [True, True, False, False]
+    return texts, linked
+
+
+def test_a_feed_of_links_and_repeats_has_no_article():
+    from model.repair import NO_ARTICLE_MIN_LINES, template_key
+
+    texts, linked = _feed(6)
+    keys = [template_key(t) for t in texts]
+    repeated = [keys.count(k) >= 3 for k in keys]
+    assert repeated[2] and not repeated[0]  # "1小时前" .. "6小时前" are one template
+    n = len(texts)
+    assert n >= NO_ARTICLE_MIN_LINES
+    labels, reasons = repair_labels(["body"] * n, [proba(0.7)] * n, [0.0] * n, linked=linked, repeated=repeated)
+    assert labels[:4] == ["links", "links", "chrome", "chrome"]
+    assert set(reasons) == {"no_article"} and "body" not in labels
+
+
+def test_one_line_of_own_text_or_a_short_page_keeps_the_article():
+    texts, linked = _feed(6)
+    repeated = [texts.count(t) >= 3 for t in texts]
+    own = ["body"] * len(texts)
+    # an unlinked line that occurs once: the page has text of its own
+    linked_own = list(linked)
+    linked_own[0] = False
+    labels, reasons = repair_labels(own, [proba(0.7)] * len(own), [0.0] * len(own), linked=linked_own,
+                                    repeated=repeated)
+    assert labels == own and not any(reasons)
+    # fewer than NO_ARTICLE_MIN_LINES body lines: left alone
+    labels, _ = repair_labels(["body"] * 8, [proba(0.7)] * 8, [0.0] * 8, linked=[True] * 8, repeated=[False] * 8)
+    assert labels == ["body"] * 8
+
+
+def test_repair_finds_a_feed_page_but_not_an_article_printed_twice(make_page):
+    texts, linked = _feed(6)
+    page = make_page(texts, title="新闻频道")
+    for line, is_linked in zip(page.lines, linked):
+        line.pred = line.label = "body"
+        line.proba = proba(0.7)
+        line.link_chars = len(line.text) if is_linked else 0
+    repair(page)
+    assert [line.label for line in page.lines].count("body") == 0
+    article = ["街道办事处今年新建了三处社区食堂，老人用餐更方便。", "食堂由社区统一管理，菜价比市场低两成。",
+               "记者中午在现场看到，不少老人结伴前来就餐。", "居民王阿姨说，以前一个人做饭麻烦，现在方便多了。",
+               "街道负责人介绍，明年还将在另外两个社区试点。", "此外，食堂还为行动不便的老人提供送餐服务。",
+               "送餐员每天上午十一点出发，覆盖周边五个小区。", "部分居民建议增加晚餐供应，街道表示正在研究。",
+               "据统计，三处食堂开业一个月共接待老人近万人次。", "社区还组织志愿者在高峰时段维持秩序。",
+               "有关部门将定期检查食品安全。", "街道表示，欢迎居民继续提出意见和建议。"]
+    page = make_page(article + article, title="社区食堂")
+    for line in page.lines:
+        line.pred = line.label = "body"
+        line.proba = proba(0.7)
+    repair(page)
+    assert all(line.label == "body" for line in page.lines)
