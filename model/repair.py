@@ -60,7 +60,7 @@ GAP_MIN_BODY_PROBA = 0.25
 #: The container rule's minimum body probability (below it the classifier is sure).
 CONTAINER_MIN_BODY_PROBA = 0.15
 #: The sentence rule's minimum body probability and line length.
-SENTENCE_MIN_BODY_PROBA = 0.3
+SENTENCE_MIN_BODY_PROBA = 0.25
 SENTENCE_MIN_CHARS = 15
 #: The no-article rule needs at least this many body lines: below it, a page of a few
 #: linked lines is more often an article whose text sits inside one link than a feed.
@@ -68,12 +68,21 @@ NO_ARTICLE_MIN_LINES = 20
 #: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
 #: text occurs this often on the page; twice is not enough: some pages print their article twice.
 FEED_REPEATS = 3
-_SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?$")
+#: Sentence punctuation at the end, a closing quote allowed, and a short trailing
+#: parenthesis: Chinese news ends its last paragraph with the editor's tag, "。(辰辰)", "。（完）".
+_SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?(\s*[(（][^()（）]{1,8}[)）])?$")
+
+
+#: Legal boilerplate written as sentences ("特别声明：以上内容…", "Disclaimer: …"): LABELS.md
+#: calls license and legal lines chrome, however well punctuated.
+_DISCLAIMER = re.compile(r"^\W{0,3}(特别声明|免责声明|版权声明|声明[:：]|disclaimer\b)", re.I)
 
 
 def is_sentence(text: str) -> bool:
-    """A finished sentence: long enough, ending in sentence punctuation (a closing quote allowed)."""
-    return len(text) >= SENTENCE_MIN_CHARS and bool(_SENTENCE_END.search(text))
+    """A finished sentence: long enough, ending in sentence punctuation (a closing quote allowed),
+    and not a legal disclaimer."""
+    return (len(text) >= SENTENCE_MIN_CHARS and bool(_SENTENCE_END.search(text))
+            and not _DISCLAIMER.match(text))
 
 BODY = LABELS.index("body")
 #: Longest line the furniture rule touches: a sentence about copyright law is longer.

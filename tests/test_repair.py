@@ -246,7 +246,7 @@ def test_closing_sentences_after_body_become_body_but_not_furniture_or_sure_chro
              "就算是这样，他们也在不断加码，直到追上为止。", "免责声明：本文来自网络，版权归作者所有，如有侵权请联系删除。",
              "来源：网络"]
     sentences = [is_sentence(t) for t in texts]
-    assert sentences == [True, True, True, True, False]
+    assert sentences == [True, True, True, False, False]  # a disclaimer is not a closing sentence
     labels, reasons = repair_labels(["body", "chrome", "chrome", "chrome", "chrome"],
                                     [proba(0.9), proba(0.39), proba(0.34), proba(0.25), proba(0.3)],
                                     [0.0] * 5, sentences=sentences)
@@ -318,3 +318,20 @@ def test_repair_finds_a_feed_page_but_not_an_article_printed_twice(make_page):
         line.proba = proba(0.7)
     repair(page)
     assert all(line.label == "body" for line in page.lines)
+
+
+def test_a_closing_sentence_with_an_editor_tag_is_a_sentence():
+    from model.repair import is_sentence
+
+    assert is_sentence("“好吧，我们还需要改进，”马斯克回答说。(辰辰)")
+    assert is_sentence("双方将于下月在北京举行第二轮会谈。（完）")
+    assert not is_sentence("相关阅读：马斯克谈人工智能（图）")  # no sentence end before the parenthesis
+    assert not is_sentence("他说今年的目标已经完成。（记者 张三 通讯员 李四 王五）")  # a byline, not a short tag
+
+
+def test_a_disclaimer_is_not_a_closing_sentence():
+    from model.repair import is_sentence
+
+    assert not is_sentence("特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。")
+    assert not is_sentence("Disclaimer: the views expressed here are the author's own.")
+    assert is_sentence("他在声明中表示，公司将继续履行合同义务。")
