@@ -27,13 +27,13 @@ LABELS.md states outright and a classifier can miss on one page:
 * ``furniture`` — a short copyright / ICP-licence line, or an empty image
   placeholder (``![]()``), is chrome: LABELS.md names them outright, and in
   text dumps, with no markup around them, the classifier sometimes keeps them;
-* ``no_article`` — a page whose body lines (20 or more of them) are all link
-  text or text repeated 3+ times on the page has no article: it is a feed or section
-  front ("headline / tag / 2小时前 / 分享至好友和朋友圈" per item), and the
-  lines become links (linked) or chrome. Line by line each feed item looks
-  like a short article; only the page as a whole says there is no text of
-  its own. An article always has at least one line of its own that is
-  neither a link nor a repeat.
+* ``no_article`` — a page whose body lines (20 or more of them) are all
+  link text or text repeated 3+ times on the page has no article: it is a
+  feed or section front ("headline / tag / 2小时前 / 分享至好友和朋友圈" per
+  item), and its body lines take the classifier's best other label. Line by
+  line each feed item looks like a short article; only the page as a whole
+  says there is no text of its own. An article always has at least one line
+  of its own that is neither a link nor a repeat.
 
 Every change writes ``repair_reason``, so ``label --format jsonl`` output and
 tests can say why a label differs from ``pred``. The rules work on plain
@@ -222,8 +222,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     if linked is not None and repeated is not None:
         if is_feed(out, [a or b for a, b in zip(linked, repeated)]):
             for i, label in enumerate(out):
-                if label == "body":
-                    out[i], reasons[i] = ("links" if linked[i] else "chrome"), "no_article"
+                if label == "body":  # the classifier's best other label
+                    best = max(range(len(LABELS)), key=lambda k: -1.0 if k == BODY else probas[i][k])
+                    out[i], reasons[i] = LABELS[best], "no_article"
     return out, reasons
 
 

@@ -277,7 +277,9 @@ def test_a_feed_of_links_and_repeats_has_no_article():
     assert repeated[2] and not repeated[0]  # "1小时前" .. "6小时前" are one template
     n = len(texts)
     assert n >= NO_ARTICLE_MIN_LINES
-    labels, reasons = repair_labels(["body"] * n, [proba(0.7)] * n, [0.0] * n, linked=linked, repeated=repeated)
+    # each line takes the classifier's best label other than body
+    probas = [(0.7, 0.0, 0.2, 0.1) if is_linked else (0.7, 0.0, 0.1, 0.2) for is_linked in linked]
+    labels, reasons = repair_labels(["body"] * n, probas, [0.0] * n, linked=linked, repeated=repeated)
     assert labels[:4] == ["links", "links", "chrome", "chrome"]
     assert set(reasons) == {"no_article"} and "body" not in labels
 
