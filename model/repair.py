@@ -27,6 +27,10 @@ LABELS.md states outright and a classifier can miss on one page:
 * ``furniture`` — a short copyright / ICP-licence line, or an empty image
   placeholder (``![]()``), is chrome: LABELS.md names them outright, and in
   text dumps, with no markup around them, the classifier sometimes keeps them;
+* ``teaser`` — up to three short chrome lines between two links lines are
+  links: LABELS.md puts the teaser bits of each related item (source name,
+  "7小时前", "6390 跟贴", a "|" separator) in the list they sit in, and on
+  their own they look like a dateline or a byline;
 * ``no_article`` — a page whose body lines (20 or more of them) are all
   link text or text repeated 3+ times on the page has no article: it is a
   feed or section front ("headline / tag / 2小时前 / 分享至好友和朋友圈" per
@@ -65,6 +69,9 @@ SENTENCE_MIN_CHARS = 15
 #: The no-article rule needs at least this many body lines: below it, a page of a few
 #: linked lines is more often an article whose text sits inside one link than a feed.
 NO_ARTICLE_MIN_LINES = 20
+#: The teaser rule: longest run of chrome lines between two links lines, and longest line in it.
+TEASER_MAX_RUN = 3
+TEASER_MAX_CHARS = 30
 #: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
 #: text occurs this often on the page; twice is not enough: some pages print their article twice.
 FEED_REPEATS = 3
@@ -188,13 +195,15 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   contact_spam: Sequence[bool] | None = None,
                   sentences: Sequence[bool] | None = None,
                   linked: Sequence[bool] | None = None,
-                  repeated: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  repeated: Sequence[bool] | None = None,
+                  short: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
     the container rule; ``linked`` (mostly link text) and ``repeated`` (the
     same text elsewhere on the page) enable the no-article rule; without them
-    those rules are skipped.
+    those rules are skipped, as is the teaser rule without ``short`` (lines of
+    at most ``TEASER_MAX_CHARS`` characters).
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -225,7 +234,26 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                 if label == "body":  # the classifier's best other label
                     best = max(range(len(LABELS)), key=lambda k: -1.0 if k == BODY else probas[i][k])
                     out[i], reasons[i] = LABELS[best], "no_article"
+    if short is not None:
+        for i in _teaser_lines(out, short, furniture):
+            out[i], reasons[i] = "links", "teaser"
     return out, reasons
+
+
+def _teaser_lines(labels: Sequence[str], short: Sequence[bool], furniture: Sequence[bool] | None) -> list[int]:
+    """Short chrome lines in runs of at most TEASER_MAX_RUN between two links lines."""
+    found, i, n = [], 1, len(labels)
+    while i < n:
+        if labels[i] == "chrome" and labels[i - 1] == "links":
+            j = i
+            while j < n and labels[j] == "chrome" and short[j] and not (furniture and furniture[j]):
+                j += 1
+            if j < n and labels[j] == "links" and j - i <= TEASER_MAX_RUN:
+                found.extend(range(i, j))
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return found
 
 
 def repair(page: Page) -> Page:
@@ -247,7 +275,8 @@ def repair(page: Page) -> Page:
                                  contact_spam=[is_contact_spam(line.text) for line in page.lines],
                                  sentences=[is_sentence(line.text) for line in page.lines],
                                  linked=[2 * line.link_chars >= len(line.text) > 0 for line in page.lines],
-                                 repeated=[keys[shape] >= FEED_REPEATS for shape in shapes])
+                                 repeated=[keys[shape] >= FEED_REPEATS for shape in shapes],
+                                 short=[len(line.text) <= TEASER_MAX_CHARS for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason
