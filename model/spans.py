@@ -40,8 +40,11 @@ rules too.
 """
 from __future__ import annotations
 
+import bisect
 import math
+import operator
 import re
+import weakref
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -134,6 +137,11 @@ GAMBLING_RE = re.compile(
 )
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _has_cjk(text: str) -> bool:
+    """``_CJK_RE.search(text)``, answered at once for ASCII text (``isascii`` is O(1))."""
+    return not text.isascii() and _CJK_RE.search(text) is not None
 
 
 def _is_cjk(ch: str) -> bool:
@@ -294,12 +302,24 @@ class TitleIndex:
     ``pieces`` maps a piece to its ``(source, start, end)`` occurrences;
     ``tokens`` holds the jieba words of the sources (a fragment that is a whole
     title word is more often legitimate text).
+
+    ``chars`` holds every character of every piece: a string with any other
+    character cannot be decomposed, which lets ``find_candidates`` skip almost
+    every body position without a lookup. ``decompose`` answers are memoised
+    (the index is shared by the pages of one title, see ``_title_index``, and
+    the same body strings come up again and again).
     """
 
     sources: list[str]
     pieces: dict[str, list[tuple[int, int, int]]]
     tokens: frozenset[str]
     token_bounds: list[frozenset[int]]
+    chars: frozenset[str] = field(init=False, repr=False, compare=False)
+    _decomposed: dict[str, tuple[int, bool] | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.chars = frozenset(ch for piece in self.pieces for ch in piece)
+        self._decomposed = {}
 
     @classmethod
     def build(cls, sources: list[str]) -> "TitleIndex":
@@ -330,6 +350,13 @@ class TitleIndex:
         ``aligned`` is True when the (first) piece starts and ends on title
         word boundaries, i.e. ``s`` reads as whole title words.
         """
+        try:
+            return self._decomposed[s]
+        except KeyError:
+            out = self._decomposed[s] = self._decompose(s)
+            return out
+
+    def _decompose(self, s: str) -> tuple[int, bool] | None:
         occ = self.pieces.get(s)
         if occ:
             aligned = any(i in self.token_bounds[si] and j in self.token_bounds[si] for si, i, j in occ)
@@ -515,27 +542,33 @@ def find_candidates(page: Page, ctx: PageContext) -> list[Candidate]:
     total = max(1, sum(e - s for _, s, e in ctx.zone))
     zone_lines = {li for li, _, _ in ctx.zone}
     companies: dict[tuple[int, int, int], tuple[int, Candidate]] = {}
+    index = ctx.index
     for li, zs, ze in ctx.zone:
         text = ctx.lines[li].text
-        if ctx.index is None:
+        if index is None:
             break
         if not _CJK_RE.search(text, zs, ze + MAX_FRAGMENT):
             covered += ze - zs
             continue  # every fragment holds a CJK character: none can start on this line
-        word_char = [_is_cjk(ch) or _is_latin(ch) for ch in text]
+        # A fragment is made of title-piece characters only (``TitleIndex.chars``,
+        # all CJK or Latin): a position holding any other character starts no
+        # fragment, and a fragment cannot grow across one. Skipping those is
+        # exactly what the word-character test plus ``decompose`` would decide,
+        # at a set lookup per character.
+        chars = index.chars
+        n = len(text)
         for i in range(zs, ze):
-            if not word_char[i]:
+            if text[i] not in chars:
                 continue
             slot = slot_type(text, i)
             if slot is None:
                 continue
-            for L in range(MIN_FRAGMENT, MAX_FRAGMENT + 1):
-                j = i + L
-                if j > len(text) or not word_char[j - 1]:
+            for j in range(i + MIN_FRAGMENT, min(i + MAX_FRAGMENT, n) + 1):
+                if text[j - 1] not in chars:
                     break
                 if not _fragment_ok(text, i, j):
                     continue
-                dec = ctx.index.decompose(text[i:j])
+                dec = index.decompose(text[i:j])
                 if dec is None:
                     continue
                 pos = (covered + i - zs) / total
@@ -590,13 +623,27 @@ def _lm_or_default(lm: CharBigramLM | None) -> CharBigramLM:
     return lm if lm is not None else CharBigramLM()
 
 
-def _word_across(left: str, right: str) -> int:
-    """1 if a dictionary word of 2-4 characters spans the junction of ``left|right``."""
-    for a in range(1, min(3, len(left)) + 1):
-        for b in range(1, min(3, len(right)) + 1):
-            if a + b <= 4 and _word_freq(left[-a:] + right[:b]) > 0:
-                return 1
+def _word_across(left: str, right: str, freq: dict[str, int] | None = None) -> int:
+    """1 if a dictionary word of 2-4 characters spans the junction of ``left|right``.
+
+    ``freq`` is jieba's frequency table (looked up once by callers in a loop).
+    """
+    freq = _jieba().dt.FREQ if freq is None else freq
+    left, right = left[-3:], right[:3]
+    joined = left + right
+    for i, j in _JUNCTION_CUTS[len(left), len(right)]:
+        if freq.get(joined[i:j], 0) > 0:
+            return 1
     return 0
+
+
+#: For ``_word_across``: by (characters left, characters right) of the junction,
+#: up to 3 each, the slices of ``left + right`` that take 1-3 characters of
+#: each side and 4 at most, in the order they are tried.
+_JUNCTION_CUTS: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {
+    (k, m): tuple((k - a, k + b) for a in range(1, k + 1) for b in range(1, min(m, 4 - a) + 1))
+    for k in range(4) for m in range(4)
+}
 
 
 def _off_slot_uses(frag: str, ctx: PageContext) -> int:
@@ -608,9 +655,30 @@ def _off_slot_uses(frag: str, ctx: PageContext) -> int:
     return max(0, ctx.zone_text.count(frag) - ctx.slot_counts.get(frag, 0))
 
 
+#: The slot one-hot columns of a candidate by its slot.
+_SLOT_COLUMNS: dict[str, dict[str, float]] = {
+    slot: {f"slot_{s}": float(s == slot) for s in SLOTS} for slot in SLOTS}
+_NO_SLOT: dict[str, float] = dict.fromkeys((f"slot_{s}" for s in SLOTS), 0.0)
+
+
+#: Reads a row's values in ``ROW_NAMES`` order out of its name -> value dict
+#: (``candidate_features`` sets every column, so a missing one is a KeyError).
+_ROW_VALUES = operator.itemgetter(*ROW_NAMES)
+
+
+def _mean(values: list[float]) -> float:
+    """``float(np.mean(values))`` without its wrapper (the same reduction, the same division)."""
+    return float(np.add.reduce(np.asarray(values, np.float64)) / len(values))
+
+
 def candidate_features(cands: list[Candidate], ctx: PageContext,
                        lm: CharBigramLM | None = None) -> np.ndarray:
     """Feature rows for candidates.
+
+    Candidates of one page share their fragments (an injected cycle repeats
+    them), their character pairs and much of their context, so everything that
+    depends on a string only (fluency log-probabilities, fragment counts,
+    dictionary look-ups) is computed once per page and looked up after.
 
     Returns
     -------
@@ -618,68 +686,123 @@ def candidate_features(cands: list[Candidate], ctx: PageContext,
         ``BOOK_NAMES`` columns (page column 0) then ``FEATURE_NAMES``.
     """
     lm = _lm_or_default(lm)
-    rows = np.zeros((len(cands), len(ROW_NAMES)), np.float32)
+    if not cands:
+        return np.zeros((0, len(ROW_NAMES)), np.float32)
     offsets, acc = {}, 0
     for li, zs, ze in ctx.zone:
         offsets[li] = acc - zs
         acc += ze - zs + 1
     ends = {(c.line, c.end) for c in cands}
-    for r, c in enumerate(cands):
+    freq = _jieba().dt.FREQ
+    tokens = ctx.index.tokens if ctx.index is not None else None
+
+    folded: dict[str, str] = {}
+    log_probs: dict[tuple[str, str], float] = {}
+    log_unigrams: dict[str, float] = {}
+    inner_means: dict[str, float] = {}
+    across: dict[tuple[str, str], int] = {}
+    by_frag: dict[str, dict[str, float]] = {}
+
+    def fold(t: str) -> str:
+        out = folded.get(t)
+        if out is None:
+            out = folded[t] = _fold(t)
+        return out
+
+    def log_prob(x: str, y: str) -> float:
+        out = log_probs.get((x, y))
+        if out is None:
+            out = log_probs[(x, y)] = lm.log_prob(x, y)
+        return out
+
+    def log_unigram(y: str) -> float:
+        out = log_unigrams.get(y)
+        if out is None:
+            out = log_unigrams[y] = lm.log_unigram(y)
+        return out
+
+    def inner_mean(s: str) -> float:
+        out = inner_means.get(s)
+        if out is None:
+            inner = [log_prob(x, y) for x, y in zip(s, s[1:])]
+            out = inner_means[s] = _mean(inner) if inner else 0.0
+        return out
+
+    def word_across(x: str, y: str) -> int:
+        # only three characters either side of the junction are ever looked at
+        key = (x[-3:], y[:3])
+        out = across.get(key)
+        if out is None:
+            out = across[key] = _word_across(*key, freq)
+        return out
+
+    def frag_features(frag: str) -> dict[str, float]:
+        # the columns that depend on the fragment string alone
+        out = by_frag.get(frag)
+        if out is None:
+            out = by_frag[frag] = {
+                "frag_len": len(frag),
+                "n_latin": sum(_is_latin(ch) for ch in frag),
+                "title_word": float(bool(frag) and tokens is not None and frag in tokens),
+                "word_freq": math.log1p(freq.get(frag, 0)) if frag else 0.0,
+                "n_at_slots": ctx.slot_counts.get(frag, 0),
+                "n_in_zone": ctx.any_counts.get(frag, 0),
+                "n_in_rest": math.log1p(ctx.rest_text.count(frag)) if frag else 0.0,
+                "n_off_slots": _off_slot_uses(frag, ctx) if frag else 0.0,
+                "frag_key": float(zlib.crc32(frag.encode("utf-8")) % (1 << 23)),
+            }
+        return out
+
+    page_wide = {"strong_density": ctx.strong_density, "n_recurring": ctx.n_recurring,
+                 "n_company_page": ctx.n_company, "page": 0.0}
+    rows = []
+    for c in cands:
         text = ctx.lines[c.line].text
         frag = text[c.start:c.frag_end]
+        span = text[c.start:c.end]
         left = text[max(0, c.start - 3):c.start]
         right = text[c.end:c.end + 3]
-        a = _fold(left[-1:]) or "\n"
-        b = _fold(right[:1]) or "\n"
-        s = _fold(text[c.start:c.end]) or b
-        lp_join = lm.log_prob(a, b)
-        lp_left = lm.log_prob(a, s[0])
-        lp_right = lm.log_prob(s[-1], b)
-        inner = [lm.log_prob(x, y) for x, y in zip(s, s[1:])]
+        a = fold(left[-1:]) or "\n"
+        b = fold(right[:1]) or "\n"
+        s = fold(span) or b
+        lp_join = log_prob(a, b)
+        lp_left = log_prob(a, s[0])
+        lp_right = log_prob(s[-1], b)
         nxt = right[:1]
+        base = offsets.get(c.line, acc + 1000 * c.line)  # bare companies outside the zone
         f = {
-            "frag_len": len(frag),
+            **page_wide,
+            **frag_features(frag),
+            **_SLOT_COLUMNS.get(c.slot, _NO_SLOT),
             "company": float(c.company),
             "bare_company": float(c.company and not frag),
             "n_pieces": c.n_pieces,
-            "n_latin": sum(_is_latin(ch) for ch in frag),
-            "title_word": float(bool(frag) and ctx.index is not None and frag in ctx.index.tokens),
             "aligned": float(c.aligned),
-            f"slot_{c.slot}": 1.0,
             "next_cjk": float(bool(nxt) and _is_cjk(nxt)),
             "next_latin": float(bool(nxt) and _is_latin(nxt)),
             "next_digit": float(bool(nxt) and _is_digit(nxt)),
             "next_punct": float(bool(nxt) and not (_is_cjk(nxt) or nxt.isalnum())),
             "next_eol": float(not nxt),
-            "pmi_join": lp_join - lm.log_unigram(b),
-            "pmi_left": lp_left - lm.log_unigram(s[0]),
-            "pmi_right": lp_right - lm.log_unigram(b),
-            "inner_lp": float(np.mean(inner)) if inner else 0.0,
+            "pmi_join": lp_join - log_unigram(b),
+            "pmi_left": lp_left - log_unigram(s[0]),
+            "pmi_right": lp_right - log_unigram(b),
+            "inner_lp": inner_mean(s),
             "fluency_gain": lp_join - (lp_left + lp_right),
-            "word_freq": math.log1p(_word_freq(frag)) if frag else 0.0,
-            "left_word": _word_across(left, frag) if frag else 0.0,
-            "right_word": _word_across(text[c.start:c.end], right),
-            "junction_word": _word_across(left, right),
-            "n_at_slots": ctx.slot_counts.get(frag, 0),
-            "n_in_zone": ctx.any_counts.get(frag, 0),
-            "n_in_rest": math.log1p(ctx.rest_text.count(frag)) if frag else 0.0,
-            "n_off_slots": _off_slot_uses(frag, ctx) if frag else 0.0,
-            "strong_density": ctx.strong_density,
-            "n_recurring": ctx.n_recurring,
-            "city_known": 0.0,
-            "n_company_page": ctx.n_company,
+            "left_word": word_across(left, frag) if frag else 0.0,
+            "right_word": word_across(span, right),
+            "junction_word": word_across(left, right),
             "zone_pos": c.zone_pos,
             "in_zone": float(c.in_zone),
             "prev_is_cand_end": float((c.line, c.start) in ends),
+            "zone_start": float(base + c.start),
+            "zone_end": float(base + c.end),
+            "city_known": 0.0,
         }
         if c.company:
             m = COMPANY_RE.match(text, c.frag_end)
             f["city_known"] = float(bool(m) and m.group(1) in _CITY_SET)
-        base = offsets.get(c.line, acc + 1000 * c.line)  # bare companies outside the zone
-        f.update({"page": 0.0, "frag_key": float(zlib.crc32(frag.encode("utf-8")) % (1 << 23)),
-                  "zone_start": float(base + c.start), "zone_end": float(base + c.end)})
-        rows[r] = [f.get(name, 0.0) for name in ROW_NAMES]
-    return rows
+        rows.append(_ROW_VALUES(f))
+    return np.array(rows, np.float32)
 
 
 def page_context(page: Page, eligible: list[int] | None = None,
@@ -786,35 +909,161 @@ def context_features(book: np.ndarray, base: np.ndarray, p1: np.ndarray) -> np.n
         n_conf = len(conf)
         n_two = sum(1 for _, r in conf if two_piece[r])
 
-        def neighbour_keys(st: float, en: float) -> tuple[float, float]:
-            nb = bisect.bisect_left(conf_starts, st)
-            na = bisect.bisect_left(conf_starts, en)
+        def neighbour_keys(nb: int, na: int) -> tuple[float, float]:
+            # keys of the confident candidates before ``conf[nb]`` and at ``conf[na]``
             prev_key = keys_all[conf[nb - 1][1]] if nb > 0 else -1.0
             next_key = keys_all[conf[na][1]] if na < n_conf else -1.0
             return prev_key, next_key
 
-        nbr = {r: neighbour_keys(starts_all[r], ends_all[r]) for _, r in conf}
+        nbr = {r: neighbour_keys(bisect.bisect_left(conf_starts, starts_all[r]),
+                                 bisect.bisect_left(conf_starts, ends_all[r])) for _, r in conf}
+        values = []  # columns 1-8 of each row of ``rows``, written at once
         for r in rows:
             st, en, key = starts_all[r], ends_all[r], keys_all[r]
             lo = bisect.bisect_left(starts, st - longest)
             hi = bisect.bisect_left(starts, en)
             alt = [p_all[o] for o in rows[lo:hi] if o != r and ends_all[o] > st]
-            same = [o for o in by_key[key] if o != r and (ends_all[o] <= st or starts_all[o] >= en)]
-            row = out[r]
-            row[1] = max(alt, default=0.0)
-            row[2] = max((p_all[o] for o in same), default=0.0)
-            row[3] = sum(1 for o in same if p_all[o] >= CONFIDENT)
-            prev_key, next_key = neighbour_keys(st, en)
-            row[4] = sum(1 for o in same if o in position
-                         and ((prev_key >= 0 and nbr[o][0] == prev_key)
-                              or (next_key >= 0 and nbr[o][1] == next_key)))
-            row[5] = n_conf
-            row[6] = n_two
             nb = bisect.bisect_left(conf_starts, st)
             na = bisect.bisect_left(conf_starts, en)
-            row[7] = min(200.0, st - conf_starts[nb - 1]) if nb > 0 else 200.0
-            row[8] = min(200.0, conf_starts[na] - en) if na < n_conf else 200.0
+            same = [o for o in by_key[key] if o != r and (ends_all[o] <= st or starts_all[o] >= en)]
+            if same:
+                prev_key, next_key = neighbour_keys(nb, na)
+                same_best = max(p_all[o] for o in same)
+                same_conf = sum(1 for o in same if p_all[o] >= CONFIDENT)
+                same_nbr = sum(1 for o in same if o in position
+                               and ((prev_key >= 0 and nbr[o][0] == prev_key)
+                                    or (next_key >= 0 and nbr[o][1] == next_key)))
+            else:
+                same_best, same_conf, same_nbr = 0.0, 0, 0
+            values.append((
+                max(alt, default=0.0), same_best, same_conf, same_nbr, n_conf, n_two,
+                min(200.0, st - conf_starts[nb - 1]) if nb > 0 else 200.0,
+                min(200.0, conf_starts[na] - en) if na < n_conf else 200.0,
+            ))
+        out[rows, 1:] = np.array(values, np.float32)
     return out
+
+
+#: Pages with at most this many candidates are scored by ``_booster_proba``'s
+#: own tree walk, bigger ones by sklearn: sklearn walks the trees one call at a
+#: time (about 10 µs a tree, however few the rows), the vectorised walk costs
+#: rows times trees; on a page of ~400 candidates the two take the same time.
+WALK_MAX_ROWS = 400
+
+
+@dataclass
+class _Forest:
+    """The trees of a fitted binary ``HistGradientBoostingClassifier``, flattened for one walk.
+
+    Node ``k`` of the concatenated trees is addressed as ``2 * k``: its left
+    child is ``child[2k]`` and its right child ``child[2k + 1]`` (both stored
+    doubled too), so one step is ``q = child[q + (x > threshold[q])]``. Leaves
+    point to themselves (threshold ``+inf``), so a walk of ``depth`` steps ends
+    on a leaf of every tree. Trees are stored deepest first: step ``d`` only
+    moves the ``active[d]`` trees that still have that many levels.
+    """
+
+    predictors: list  # the booster's ``_predictors`` this was built from
+    roots: np.ndarray  # (n_trees,) doubled root node ids, deepest tree first
+    feature: np.ndarray  # (2 * n_nodes,) at even positions
+    threshold: np.ndarray  # (2 * n_nodes,) at even positions
+    child: np.ndarray  # (2 * n_nodes,)
+    value: np.ndarray  # (2 * n_nodes,) leaf values at even positions
+    active: list[int]
+    unsort: np.ndarray  # stored tree order -> the booster's order
+    baseline: float
+    checked: bool = False  # compared with sklearn's own answer once
+
+
+#: Flattened forests by booster; None where a booster cannot be walked here.
+_FORESTS: "weakref.WeakKeyDictionary[HistGradientBoostingClassifier, _Forest | None]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _build_forest(clf: HistGradientBoostingClassifier) -> _Forest | None:
+    """Flatten a booster's trees, or None when it is not a plain numeric binary model."""
+    try:
+        if (clf.n_trees_per_iteration_ != 1 or clf.is_categorical_ is not None
+                or getattr(clf, "_preprocessor", None) is not None or not clf._predictors
+                or not callable(getattr(clf._loss, "predict_proba", None))
+                or any(len(it) != 1 or it[0].nodes["is_categorical"].any() for it in clf._predictors)):
+            return None
+        baseline = np.asarray(clf._baseline_prediction, np.float64).reshape(-1)
+        if baseline.shape != (1,):
+            return None
+        trees = [it[0].nodes for it in clf._predictors]
+        depth = np.array([int(t["depth"].max()) for t in trees])
+        order = np.argsort(-depth, kind="stable")
+        trees = [trees[k] for k in order]
+        sizes = [len(t) for t in trees]
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        nodes = np.concatenate(trees)
+        leaf = nodes["is_leaf"].astype(bool)
+        own = np.arange(len(nodes), dtype=np.intp)
+        shift = np.repeat(first, sizes)
+        left = np.where(leaf, own, nodes["left"].astype(np.intp) + shift)
+        right = np.where(leaf, own, nodes["right"].astype(np.intp) + shift)
+        n2 = 2 * len(nodes)
+        child, feature = np.empty(n2, np.intp), np.zeros(n2, np.intp)
+        threshold, value = np.full(n2, np.inf), np.zeros(n2, np.float64)
+        child[0::2], child[1::2] = 2 * left, 2 * right
+        feature[0::2] = np.where(leaf, 0, nodes["feature_idx"])
+        threshold[0::2] = np.where(leaf, np.inf, nodes["num_threshold"])
+        value[0::2] = nodes["value"]
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+        return None  # a layout this code does not know: sklearn predicts
+    return _Forest(clf._predictors, 2 * first, feature, threshold, child, value,
+                   [int((depth > d).sum()) for d in range(int(depth.max()))],
+                   np.argsort(order), float(baseline[0]))
+
+
+def _forest_raw(forest: _Forest, X: np.ndarray) -> np.ndarray:
+    """Raw scores of shape (n, 1), summed as sklearn sums them (baseline, then tree by tree)."""
+    n, width = X.shape
+    flat = X.ravel()
+    rowbase = np.arange(n, dtype=np.intp) * width
+    q = np.empty((len(forest.roots), n), np.intp)
+    q[:] = forest.roots[:, None]
+    for k in forest.active:
+        at = q[:k]
+        x = flat.take(forest.feature.take(at) + rowbase)
+        q[:k] = forest.child.take(at + (x > forest.threshold.take(at)))
+    leaves = np.empty((len(forest.roots) + 1, n), np.float64)
+    leaves[0] = forest.baseline
+    leaves[1:] = forest.value.take(q)[forest.unsort]
+    # accumulate adds row after row: the same order, hence the same rounding, as
+    # sklearn's ``raw += tree.predict(X)`` loop
+    return np.add.accumulate(leaves, axis=0)[-1][:, None]
+
+
+def _booster_proba(clf: HistGradientBoostingClassifier, X: np.ndarray) -> np.ndarray:
+    """``clf.predict_proba(X)``, bit for bit, without sklearn's per-tree calls on small ``X``.
+
+    sklearn predicts with one Cython call per tree; a page has tens of
+    candidates, so that fixed cost was most of the detector's time. The trees
+    are walked here all at once with numpy (same comparisons, same leaf
+    values, same summation order, same sigmoid), which gives identical
+    probabilities. The first walk of each booster is checked against sklearn;
+    a booster that is not a plain numeric binary model, a mismatch, NaN input
+    or a big ``X`` go to sklearn itself (single-threaded, see ``predict_proba``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    forest = _FORESTS.get(clf, False)
+    if forest is not None and (forest is False or forest.predictors is not clf._predictors):
+        forest = _FORESTS[clf] = _build_forest(clf)
+    if (forest is None or X.ndim != 2 or not 0 < len(X) <= WALK_MAX_ROWS
+            or X.shape[1] != clf.n_features_in_ or np.isnan(X).any()):
+        with one_openmp_thread():
+            return clf.predict_proba(X)
+    proba = clf._loss.predict_proba(_forest_raw(forest, X))
+    if not forest.checked:
+        with one_openmp_thread():
+            expected = clf.predict_proba(X)
+        if not np.array_equal(proba, expected):
+            _FORESTS[clf] = None
+            return expected
+        forest.checked = True
+    return proba
 
 
 class SpanDetector(ClassifierMixin, BaseEstimator):
@@ -926,11 +1175,11 @@ class SpanDetector(ClassifierMixin, BaseEstimator):
             return np.zeros((0, 2))
         # One page has a few hundred rows: OpenMP threads only add start-up cost
         # there, and on a busy machine (batch workers) they stall badly; fitting
-        # single-threaded was also ten times faster on a loaded 2-core box.
+        # single-threaded was also ten times faster on a loaded 2-core box. Most
+        # pages are small enough that ``_booster_proba`` walks the trees itself.
         own = self._own_columns(base)
-        with one_openmp_thread():
-            p1 = self.first_.predict_proba(own)[:, 1]
-            return self.second_.predict_proba(np.hstack([own, context_features(book, base, p1)]))
+        p1 = _booster_proba(self.first_, own)[:, 1]
+        return _booster_proba(self.second_, np.hstack([own, context_features(book, base, p1)]))
 
     def _own_columns(self, base: np.ndarray) -> np.ndarray:
         names = getattr(self, "feature_names_", _FEATURE_NAMES_V1)
@@ -1104,6 +1353,10 @@ DOUBLED_PUNCT_RE = re.compile(
     r"(?<=" + _WORDISH + r")([,，])(?=[,，。]" + _NOT_PUNCT + r")"
     r"|(?<=" + _WORDISH + r"。)([,，])" + _NOT_PUNCT
 )
+#: Every ``DOUBLED_PUNCT_RE`` match is one of these pairs (its comma and the mark after or before it).
+_DOUBLED_PAIRS: tuple[str, ...] = (*(c + n for c in ",，" for n in ",，。"), "。,", "。，")
+#: Every ``SYMBOL_BEFORE_PUNCT_RE`` match starts with one of these characters.
+_SYMBOL_RE = re.compile("[" + _SYMBOL + "]")
 #: Doubled marks in one cluster (``CLUSTER_MARKS``) before any is cut: an
 #: old text or a forum post has a stray ``，，`` now and then.
 MIN_DOUBLED = 2
@@ -1137,14 +1390,15 @@ def form_spans(page: Page, eligible: list[int] | None = None) -> dict[int, list[
     or a gloss after a traditional form in a simplified page is cut on its own.
     """
     eligible = eligible_lines(page) if eligible is None else eligible
-    texts = {li: page.lines[li].text for li in eligible if _CJK_RE.search(page.lines[li].text)}
+    texts = {li: page.lines[li].text for li in eligible if _has_cjk(page.lines[li].text)}
     if not texts:
         return {}
     simplified: bool | None = None  # counted only when a gloss turns up
     hits: dict[str, list[tuple[int, int, int, bool]]] = {k: [] for k in FORMS}  # (line, s, e, sure)
     for li, text in texts.items():
         glosses = list(PINYIN_GLOSS_RE.finditer(text)) if "(" in text or "（" in text else []
-        if len(glosses) >= READER_GLOSS_SHARE * len(_CJK_RE.findall(text)):
+        # (without glosses there is nothing to drop: count CJK characters only when there are)
+        if glosses and len(glosses) >= READER_GLOSS_SHARE * len(_CJK_RE.findall(text)):
             glosses = []
         if glosses:
             for m in glosses:
@@ -1158,9 +1412,11 @@ def form_spans(page: Page, eligible: list[int] | None = None) -> dict[int, list[
                 common = _word_freq(char) >= COMMON_CHAR_FREQ or char in _TRAD_SET
                 if repeated or trad or common:
                     hits["pinyin"].append((li, m.start(), m.end(), repeated or trad))
-        for m in SYMBOL_BEFORE_PUNCT_RE.finditer(text):
+        # both patterns open with a look-behind, so sre tries them at every
+        # position; a cheap test for what every match holds comes first
+        for m in SYMBOL_BEFORE_PUNCT_RE.finditer(text) if _SYMBOL_RE.search(text) else ():
             hits["symbol"].append((li, m.start(), m.end(), False))
-        for m in DOUBLED_PUNCT_RE.finditer(text):
+        for m in DOUBLED_PUNCT_RE.finditer(text) if any(d in text for d in _DOUBLED_PAIRS) else ():
             g = 1 if m.group(1) else 2
             hits["punct"].append((li, m.start(g), m.end(g), False))
     out: dict[int, list[tuple[int, int, str]]] = {}
@@ -1176,6 +1432,11 @@ def form_spans(page: Page, eligible: list[int] | None = None) -> dict[int, list[
 _MARKS = frozenset("，。！？；,!?;")
 
 
+def _count_marks(text: str, end: int | None = None) -> int:
+    """Punctuation marks (``_MARKS``) in ``text[:end]``, counted in C, one mark at a time."""
+    return sum(text.count(m, 0, end) for m in _MARKS)
+
+
 def _clustered(texts: dict[int, str], hits: list[tuple[int, int, int, bool]],
                need: int) -> list[tuple[int, int, int]]:
     """Hits that sit in runs of at least ``need``, neighbours ``CLUSTER_MARKS`` marks apart at most."""
@@ -1184,8 +1445,8 @@ def _clustered(texts: dict[int, str], hits: list[tuple[int, int, int, bool]],
     before, acc = {}, 0
     for li, text in texts.items():  # eligible order = page order
         before[li] = acc
-        acc += sum(1 for ch in text if ch in _MARKS)
-    pos = [before[li] + sum(1 for ch in texts[li][:s] if ch in _MARKS) for li, s, _, _ in hits]
+        acc += _count_marks(text)
+    pos = [before[li] + _count_marks(texts[li], s) for li, s, _, _ in hits]
     order = sorted(range(len(hits)), key=lambda k: (hits[k][0], hits[k][1]))
     runs: list[list[int]] = []
     for k in order:
@@ -1261,9 +1522,36 @@ _EN_TOKEN_RE = re.compile(
     _EN_DOMAIN_RE.pattern + r"|[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:mg)?(?![A-Za-z0-9])", re.IGNORECASE
 )
 _EN_DOSE_RE = re.compile(r"\d+mg", re.IGNORECASE)
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """A regex matching the same words as ``a|b|…``, factored by common prefixes.
+
+    sre tries every branch of a flat alternation at every position; factored,
+    one character picks the only branch that can match, which halves the scan
+    of long English lines. (Which word wins at a position may differ from the
+    flat alternation; callers only ask whether there is a match.)
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(trie)
+
+
 #: Lines without any of these substrings have no run to look at (cheap exit).
 _EN_PREFILTER_RE = re.compile(
-    "|".join(sorted({*EN_SPAM_TERMS, *EN_DOMAIN_TERMS, "cash", "credit", "relief"}, key=len, reverse=True)),
+    _trie_pattern({*EN_SPAM_TERMS, *EN_DOMAIN_TERMS, "cash", "credit", "relief"}),
 )  # matched against the lower-cased line: far faster than IGNORECASE
 #: Words after which a noun phrase fits the grammar (determiners, prepositions,
 #: pronouns, auxiliaries, verbs that take objects): a spam-looking run after
@@ -1310,7 +1598,7 @@ EN_MIN_FUNCTION_WORDS = 2
 
 def _en_kind(tok: str, prev: str | None, nxt: str | None) -> tuple[bool, float, bool]:
     """``(is a spam term, hook weight, may extend a run)`` of a lower-cased token."""
-    if _EN_DOMAIN_RE.fullmatch(tok):
+    if "." in tok and _EN_DOMAIN_RE.fullmatch(tok):  # a domain has a dot: skip the regex for words
         name = tok.lower()
         term = any(t in name for t in EN_DOMAIN_TERMS)
         hooks = sum(1 for h in EN_DOMAIN_HOOKS if h in name)
@@ -1382,8 +1670,8 @@ def english_spam_spans(text: str) -> list[tuple[int, int]]:
         if latin < 4 * len(_CJK_RE.findall(text)):
             return []
     toks = list(_EN_TOKEN_RE.finditer(text))
-    words = [m.group().lower().rstrip(".") if not _EN_DOMAIN_RE.fullmatch(m.group()) else m.group().lower()
-             for m in toks]
+    words = [m.group().lower().rstrip(".") if not ("." in m.group() and _EN_DOMAIN_RE.fullmatch(m.group()))
+             else m.group().lower() for m in toks]
     kinds = [_en_kind(w, words[k - 1] if k else None, words[k + 1] if k + 1 < len(words) else None)
              for k, w in enumerate(words)]
     out: list[tuple[int, int]] = []
@@ -1557,16 +1845,37 @@ def predict_spans(page: Page, detector: SpanDetector | None,
         found = _drop_lone_fragment(page, found)
     for li in eligible:
         text = page.lines[li].text
-        g = gambling_spans(text) if _CJK_RE.search(text) else []
+        g = gambling_spans(text) if _has_cjk(text) else []
         if g:
             found[li] = _merge(found.get(li, []) + g)
     for li, spans in form_spans(page, eligible).items():
         found[li] = _merge(found.get(li, []) + [(s, e) for s, e, _ in spans])
-    for li in eligible:
-        en = english_spam_spans(page.lines[li].text)
+    for k in _prefiltered_english([page.lines[li].text for li in eligible]):
+        en = english_spam_spans(page.lines[eligible[k]].text)
         if en:
-            found[li] = _merge(found.get(li, []) + en)
+            found[eligible[k]] = _merge(found.get(eligible[k], []) + en)
     return found
+
+
+def _prefiltered_english(texts: list[str]) -> list[int]:
+    """Indices of the texts that pass ``english_spam_spans``'s prefilter, in order.
+
+    One scan of the page instead of one per line: most pages have no match at
+    all, and the others only a few lines that do. No prefilter word holds a
+    newline, so a match of the joined text lies inside one line.
+    """
+    lows = [t.lower() for t in texts]
+    joined = "\n".join(lows)
+    first = _EN_PREFILTER_RE.search(joined)
+    if not first:
+        return []
+    starts, acc = [], 0
+    for low in lows:
+        starts.append(acc)
+        acc += len(low) + 1
+    hit = {bisect.bisect_right(starts, m.start()) - 1
+           for m in _EN_PREFILTER_RE.finditer(joined, first.start())}
+    return sorted(hit)
 
 
 def detect_spans(page: Page, detector: SpanDetector | None) -> Page:
