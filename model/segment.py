@@ -8,10 +8,10 @@ list/table membership. A text dump is one line per non-empty input line, with
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 
-import lxml.html
 from lxml import etree
 
 from model.errors import InputError
@@ -38,169 +38,239 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ATTR_SPLIT = re.compile(r"[^a-z]+")
 
 
-def _is_hidden(attrib) -> bool:
-    if "hidden" in attrib or attrib.get("type") == "hidden":
-        return True
-    style = attrib.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
-
-
 @lru_cache(maxsize=16384)
 def _attr_tokens_of(raw: str) -> tuple[str, ...]:
     """Cached: a page repeats the same few class soups thousands of times."""
     return tuple(t for t in _ATTR_SPLIT.split(raw.lower()) if 1 < len(t) < 25)
 
 
-def _attr_tokens(attrib) -> tuple[str, ...]:
-    cls, ident = attrib.get("class"), attrib.get("id")
-    if not cls and not ident:
-        return ()
-    return _attr_tokens_of(f"{cls or ''} {ident or ''}")
-
-
 def parse_html(text: str):
-    """Parse (possibly malformed) HTML into an lxml tree; never trusts its meta charset."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                                  huge_tree=True)
+    """Parse (possibly malformed) HTML into an lxml tree; never trusts its meta charset.
+
+    A plain ``etree.HTMLParser``, not ``lxml.html``'s: its element class lookup runs
+    Python code for every element the walk touches, and nothing here needs
+    ``HtmlElement`` methods.
+    """
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                              huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse HTML: {exc}") from None
-    if root is None:
-        raise InputError("cannot parse HTML: empty document")
+    if root is None:  # worded as lxml.html.document_fromstring's ParserError was
+        raise InputError("cannot parse HTML: Document is empty")
     return root
 
 
+# compiled once: ``root.xpath(str)`` compiles on every call. (Not ``root.iter``:
+# a recovered document can hold a second top-level <html> that only ``//`` reaches.)
+_OG_TITLE = etree.XPath('//meta[@property="og:title"]/@content')
+_TITLE_TEXT = etree.XPath("//title//text()")
+
+
 def html_title(root) -> str | None:
-    for xpath in ('//meta[@property="og:title"]/@content', "//title//text()"):
-        found = " ".join(root.xpath(xpath)).strip()
+    for xpath in (_OG_TITLE, _TITLE_TEXT):
+        found = " ".join(xpath(root)).strip()
         if found:
             return _WS.sub(" ", found)
     return None
 
 
-class _Builder:
-    """Accumulates inline text into lines, flushing at block boundaries."""
-
-    def __init__(self) -> None:
-        self.lines: list[Line] = []
-        self.parts: list[str] = []
-        self.link_chars = 0
-        self.n_links = 0
-        self.attrs: list[str] = []
-        self.context: tuple | None = None
-
-    def add(self, text: str | None, frames: list, in_link: bool) -> None:
-        if not text:
-            return
-        if self.context is None:
-            if not text.strip():
-                return
-            blocks = [f for f in frames if f[1]]
-            tags = [f[0] for f in blocks]
-            attrs: list[str] = []
-            for f in frames:
-                attrs.extend(f[2])
-            self.context = (
-                tags[-1] if tags else "body",
-                "/".join(tags[-DOM_PATH_DEPTH:]),
-                len(frames),
-                any(t in LIST_TAGS for t in tags),
-                any(t in TABLE_TAGS for t in tags),
-            )
-            self.attrs = list(dict.fromkeys(attrs))
-        self.parts.append(text)
-        if in_link:
-            self.link_chars += len(_WS.sub("", text))
-
-    def flush(self) -> None:
-        if self.context is None and not self.parts and not self.n_links:
-            return  # nothing started since the last flush (most block boundaries)
-        if self.context is not None:
-            text = _WS.sub(" ", "".join(self.parts)).strip()
-            if text:
-                tag, path, depth, in_list, in_table = self.context
-                self.lines.append(Line(
-                    text=text, n=len(self.lines) + 1, tag=tag, dom_path=path,
-                    attrs=tuple(self.attrs[-MAX_ATTR_TOKENS:]), depth=depth,
-                    link_chars=min(self.link_chars, len(text)), n_links=self.n_links,
-                    in_list=in_list, in_table=in_table,
-                ))
-        self.parts, self.link_chars, self.n_links, self.attrs, self.context = [], 0, 0, [], None
+# what the walk does with an element, decided once per tag name
+_INLINE, _LINK, _BR, _IMG, _SKIP = range(5)
+_TAG_INFO: dict = {}
 
 
-_TAG_NAMES: dict = {}
+def _tag_info(raw) -> tuple[str | None, int]:
+    """(the tag if it is a block else None, kind) of a raw ``el.tag``: the lower-case
+    local name decides; comments and processing instructions are skipped like
+    dropped tags."""
+    info = _TAG_INFO.get(raw)
+    if info is None:
+        name = raw.lower().rpartition("}")[2] if isinstance(raw, str) else ""
+        kind = (_SKIP if not name or name in DROP_TAGS else _LINK if name == "a"
+                else _BR if name == "br" else _IMG if name == "img" else _INLINE)
+        info = (name if name in BLOCK_TAGS else None, kind)
+        if len(_TAG_INFO) < 4096:  # junk pages invent tag names without end
+            _TAG_INFO[raw] = info
+    return info
 
 
-def _tag_name(raw) -> str:
-    """Lower-case local name; "" for comments and processing instructions."""
-    name = raw.lower().rpartition("}")[2] if isinstance(raw, str) else ""
-    if isinstance(raw, str) and len(_TAG_NAMES) < 4096:
-        _TAG_NAMES[raw] = name
-    return name
+_STRING = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() runs
+
+
+def _has_text(el) -> bool:
+    """Whether ``el`` holds any non-blank text, hidden descendants included: its own
+    leading text settles most cases without the XPath."""
+    text = el.text
+    return bool(text and text.strip()) or bool(_STRING(el).strip())
+
+
+def _line_context(frames: list, root_state: list) -> tuple:
+    """(tag, dom_path, depth, in_list, in_table, attrs) of a line starting under the
+    open elements ``frames``.
+
+    The context is a function of the chain of (block tag, class, id) above the
+    line, so each link of that chain is made once per page and shared: the fifty
+    ``<li>`` of a menu get one state and one context between them. A state is
+    [block tags, attr tokens, in_list, in_table, depth, context or None, children];
+    ``root_state`` is the one above the first frame, and a frame keeps its state in
+    its last slot once it has been asked for.
+    """
+    i = len(frames)
+    while i and frames[i - 1][3] is None:
+        i -= 1
+    state = frames[i - 1][3] if i else root_state
+    for frame in frames[i:]:
+        el = frame[2]  # None when it has no attributes at all
+        key = (frame[0], None, None) if el is None else (frame[0], el.get("class"), el.get("id"))
+        child = state[6].get(key)
+        if child is None:
+            child = state[6][key] = _child_state(state, *key)
+        state = frame[3] = child
+    context = state[5]
+    if context is None:
+        blocks, tokens, in_list, in_table, depth = state[:5]
+        context = state[5] = (blocks[-1] if blocks else "body", "/".join(blocks[-DOM_PATH_DEPTH:]), depth,
+                              in_list, in_table, tuple(tokens)[-MAX_ATTR_TOKENS:])
+    return context
+
+
+def _root_state() -> list:
+    """The state above the walk's first element: its context is ("body", "", 0, …)."""
+    return [(), {}, False, False, 0, None, {}]
+
+
+def _child_state(parent: list, block: str | None, cls: str | None, ident: str | None) -> list:
+    """``parent``'s state extended by one element (``block`` is its tag if it is a block)."""
+    blocks, tokens, in_list, in_table, depth = parent[:5]
+    if block is not None:
+        blocks += (block,)
+        in_list = in_list or block in LIST_TAGS
+        in_table = in_table or block in TABLE_TAGS
+    if cls or ident:
+        new = _attr_tokens_of(f"{cls or ''} {ident or ''}")
+        if new:  # dict keys: de-duplicated, first occurrence first
+            tokens = {**tokens, **dict.fromkeys(new)}
+    return [blocks, tokens, in_list, in_table, depth + 1, None, {}]
+
+
+#: ``_emit`` builds lines positionally (keywords cost twice as much over 18 fields);
+#: this keeps a reordering of ``Line`` from silently scrambling them.
+_LINE_FIELDS = ("text", "n", "tag", "dom_path", "attrs", "depth", "link_chars", "n_links", "in_list", "in_table")
+if tuple(f.name for f in dataclasses.fields(Line))[:len(_LINE_FIELDS)] != _LINE_FIELDS:
+    raise ImportError(f"model.segment._emit expects Line's fields to start {_LINE_FIELDS}")
+
+
+def _emit(lines: list[Line], parts: list[str], context: tuple, link_chars: int, n_links: int) -> None:
+    """Close a line: whitespace runs become one space (``str.split`` splits on
+    exactly what ``\\s`` matches), and a blank one is dropped."""
+    text = " ".join("".join(parts).split())
+    if text:
+        tag, path, depth, in_list, in_table, attrs = context
+        lines.append(Line(text, len(lines) + 1, tag, path, attrs, depth, min(link_chars, len(text)), n_links,
+                          in_list, in_table))
 
 
 def segment_html(root) -> list[Line]:
-    """Cut an lxml tree into lines; iterative, so deeply nested junk cannot overflow the stack."""
-    builder = _Builder()
+    """Cut an lxml tree into lines.
+
+    Inline text accumulates into the current line, which is flushed at block
+    boundaries and ``<br>``; a line takes its DOM context when its first non-blank
+    text arrives. One loop over lxml's C-level ``iterwalk`` (so deeply nested junk
+    cannot overflow the stack) with the line state in locals: at ~600 elements a
+    page, per-element function calls and attribute lookups were most of the time.
+    """
+    lines: list[Line] = []
     body = root.find("body")
     start = body if body is not None else root
     # dropping invisible subtrees in C (tails kept) spares the Python walk most of its elements
     etree.strip_elements(start, *DROP_TAGS, with_tail=False)
-    frames: list[tuple[str, bool, tuple[str, ...]]] = []  # (tag, is_block, attr tokens)
-    link_depth = 0
-    stack: list[tuple[str, object]] = [("start", start)]
-    while stack:
-        event, el = stack.pop()
-        if event == "tail":
-            builder.add(el.tail, frames, link_depth > 0)
-            continue
-        tag = _TAG_NAMES.get(el.tag)
-        if tag is None:
-            tag = _tag_name(el.tag)
-        if event == "end":
-            frames.pop()
-            if tag == "a":
+    frames: list[list] = []  # [block tag or None, kind, element if it has attributes, state or None]
+    root_state = _root_state()
+    parts: list[str] = []
+    context = None  # the current line's, once it has non-blank text
+    link_chars = n_links = link_depth = 0
+    tag_info, hidden_style = _TAG_INFO.get, _HIDDEN_STYLE.search
+    # comments and PIs come as one "comment"/"pi" event (without the two they would be
+    # skipped, tails and all); the parser drops them, but a caller's tree may have some
+    walker = etree.iterwalk(start, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event == "start":
+            block, kind = tag_info(el.tag) or _tag_info(el.tag)
+            # one el.keys() call: most elements have no attribute that can hide them
+            if kind == _SKIP or (keys := el.keys()) and (
+                    "hidden" in keys or "type" in keys and el.get("type") == "hidden"
+                    or "style" in keys and hidden_style(el.get("style"))):
+                walker.skip_subtree()
+                next(walker)  # its "end"; only the tail is left to read
+            elif kind >= _BR:  # <br> and <img> have nothing inside worth a walk
+                walker.skip_subtree()
+                next(walker)
+                if kind == _BR:
+                    if context is not None:
+                        _emit(lines, parts, context, link_chars, n_links)
+                        context, parts, link_chars = None, [], 0
+                    n_links = 0
+                elif context is not None:  # alt text only inside a line already started
+                    alt = el.get("alt")
+                    if alt and alt.strip():
+                        alt = f" {alt} "
+                        parts.append(alt)
+                        if link_depth:
+                            link_chars += len("".join(alt.split()))
+            else:
+                if block:
+                    if context is not None:
+                        _emit(lines, parts, context, link_chars, n_links)
+                        context, parts, link_chars = None, [], 0
+                    n_links = 0
+                if kind == _LINK:
+                    link_depth += 1
+                    if context is not None or _has_text(el):
+                        n_links += 1
+                frames.append([block, kind, el if keys else None, None])
+                text = el.text
+                if text:
+                    if context is None:
+                        if text.isspace():
+                            continue
+                        context = _line_context(frames, root_state)
+                    parts.append(text)
+                    if link_depth:  # non-space characters: str.split drops what \s matches
+                        link_chars += len("".join(text.split()))
+                continue
+        elif event == "end":
+            block, kind, _, _ = frames.pop()
+            if kind == _LINK:
                 link_depth -= 1
-            if tag in BLOCK_TAGS:
-                builder.flush()
-            continue
-        if el is not start:
-            stack.append(("tail", el))
-        attrib = el.attrib
-        if not tag or tag in DROP_TAGS or (attrib and _is_hidden(attrib)):
-            continue
-        if tag == "br":
-            builder.flush()
-            continue
-        is_block = tag in BLOCK_TAGS
-        if is_block:
-            builder.flush()
-        if tag == "a":
-            link_depth += 1
-            if builder.context is not None or (el.text_content() or "").strip():
-                builder.n_links += 1
-        if tag == "img":
-            alt = el.get("alt")
-            frames.append((tag, False, _attr_tokens(attrib) if attrib else ()))
-            builder.add(f" {alt} " if alt and alt.strip() and builder.context is not None else None,
-                        frames, link_depth > 0)
-            frames.pop()
-            continue
-        frames.append((tag, is_block, _attr_tokens(attrib) if attrib else ()))
-        stack.append(("end", el))
-        builder.add(el.text, frames, link_depth > 0)
-        for child in reversed(el):
-            stack.append(("start", child))
-    builder.flush()
-    return builder.lines
+            if block:
+                if context is not None:
+                    _emit(lines, parts, context, link_chars, n_links)
+                    context, parts, link_chars = None, [], 0
+                n_links = 0
+        # a comment or PI: only its tail, as for a skipped element
+        if el is start:
+            break
+        text = el.tail
+        if text:
+            if context is None:
+                if text.isspace():
+                    continue
+                context = _line_context(frames, root_state)
+            parts.append(text)
+            if link_depth:
+                link_chars += len("".join(text.split()))
+    if context is not None:
+        _emit(lines, parts, context, link_chars, n_links)
+    return lines
 
 
 def segment_text(text: str) -> list[Line]:
     """One line per non-empty input line; ``n`` is the 1-based input line number."""
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = _WS.sub(" ", raw).strip()
+        stripped = " ".join(raw.split())  # = _WS.sub(" ", raw).strip(), faster
         if stripped:
             lines.append(Line(text=stripped, n=number))
     return lines
@@ -212,10 +282,29 @@ _LATIN = re.compile(r"[A-Za-z]")
 _TERMINAL = re.compile(r"[。！？.!?]$")
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_KANA_RUN = re.compile(r"[\u3040-\u30ff]+")
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+#: Characters of text ``guess_lang`` looks at.
+LANG_SAMPLE_CHARS = 20000
+
+
+def _count(run: re.Pattern, text: str) -> int:
+    """Characters of ``text`` in ``run``'s class: matching runs, not single
+    characters, so a CJK page makes a few hundred strings rather than 20,000."""
+    return sum(map(len, run.findall(text)))
+
+
 def guess_lang(lines: list[Line]) -> str:
     """A cheap script-based language guess: enough to pick tokenizers and metrics."""
-    sample = "".join(line.text for line in lines)[:20000]
-    cjk, kana, latin = len(_CJK.findall(sample)), len(_KANA.findall(sample)), len(_LATIN.findall(sample))
+    texts, size = [], 0
+    for line in lines:  # a long page need not be joined in full
+        texts.append(line.text)
+        size += len(line.text)
+        if size >= LANG_SAMPLE_CHARS:
+            break
+    sample = "".join(texts)[:LANG_SAMPLE_CHARS]
+    cjk, kana, latin = _count(_CJK_RUN, sample), _count(_KANA_RUN, sample), _count(_LATIN_RUN, sample)
     if kana > 50 and kana > cjk * 0.1:
         return "ja"
     if cjk > 0.2 * (latin / 5 + cjk) and cjk > 20:

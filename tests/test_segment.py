@@ -103,6 +103,44 @@ def test_dom_context_fields():
     assert para.depth > 0
 
 
+def test_sibling_lines_share_context_but_keep_their_own_attrs():
+    # _line_context builds each (block, class, id) link of the ancestor chain once per page
+    html = ('<body><ul class="menu-list"><li class="first-item"><a>一</a></li><li><a>二</a></li>'
+            '<li class="first-item"><a>三</a></li></ul><p>正文</p></body>')
+    one, two, three, para = lines_of(html)
+    assert one.attrs == three.attrs == ("menu", "list", "first", "item")
+    assert two.attrs == ("menu", "list")
+    assert one.dom_path == two.dom_path == "body/ul/li" and one.depth == 4 and one.in_list
+    assert para.attrs == () and para.dom_path == "body/p" and para.depth == 2 and not para.in_list
+
+
+def test_attrs_keep_first_occurrences_in_ancestor_order_and_only_the_last_24():
+    html = '<body><div class="alpha beta"><div id="beta gamma"><p class="alpha delta">x</p></div></div></body>'
+    assert lines_of(html)[0].attrs == ("alpha", "beta", "gamma", "delta")
+    soup = " ".join(f"tok{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(30))
+    (line,) = lines_of(f'<body><div class="{soup}"><p class="final">x</p></div></body>')
+    assert len(line.attrs) == 24 and line.attrs[-1] == "final" and line.attrs[0] == "tokah"  # 31 tokens: the first 7 go
+
+
+def test_has_text_matches_text_content():
+    import lxml.html
+
+    from model.segment import _has_text
+    for html in ["<a> </a>", "<a>x</a>", "<a> <img alt=y> </a>", "<a> <span> z </span></a>",
+                 "<a><b style='display:none'>hidden</b></a>", "<a><i></i>\u3000<i></i></a>",
+                 "<a><span></span>tail</a>"]:
+        expected = bool(lxml.html.fragment_fromstring(html).text_content().strip())
+        assert _has_text(parse_html(html).find(".//a")) is expected, html
+
+
+def test_comment_tails_are_kept_in_a_tree_from_elsewhere():
+    # parse_html drops comments, but segment_html also takes trees that still have them
+    from lxml import etree
+    root = etree.fromstring("<html><body><p>a<!-- c -->tail</p><!-- x --><p>b</p></body></html>",
+                            etree.HTMLParser())
+    assert [line.text for line in segment_html(root)] == ["atail", "b"]
+
+
 def test_dom_path_keeps_only_the_nearest_block_ancestors():
     html = "<body>" + "<div>" * 10 + "<p>deep</p>" + "</div>" * 10 + "</body>"
     (line,) = lines_of(html)
@@ -176,6 +214,13 @@ def test_html_title_prefers_og_title():
                       '<title>Page  title</title></head><body><p>x</p></body></html>')
     assert html_title(root) == "OG 标题"
     assert html_title(parse_html("<title> Page \n title </title><p>x</p>")) == "Page title"
+
+
+def test_guess_lang_counts_characters_not_runs():
+    from model.segment import _CJK_RUN, _LATIN_RUN, _count
+    assert _count(_CJK_RUN, "ab中文c字") == 3 and _count(_LATIN_RUN, "ab中文c字") == 3
+    # 21 Chinese characters in 3 runs, far fewer Latin letters: still zh
+    assert guess_lang(segment_text("中文中文中文中文 abc 中文中文中文中文 d 中文中文中文中文中")) == "zh"
 
 
 def test_guess_lang():
