@@ -78,8 +78,6 @@ FEED_REPEATS = 3
 #: Sentence punctuation at the end, a closing quote allowed, and a short trailing
 #: parenthesis: Chinese news ends its last paragraph with the editor's tag, "。(辰辰)", "。（完）".
 _SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?(\s*[(（][^()（）]{1,8}[)）])?$")
-
-
 #: Legal boilerplate written as sentences ("特别声明：以上内容…", "Disclaimer: …"): LABELS.md
 #: calls license and legal lines chrome, however well punctuated.
 _DISCLAIMER = re.compile(r"^\W{0,3}(特别声明|免责声明|版权声明|声明[:：]|disclaimer\b)", re.I)
@@ -200,8 +198,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
-    the container rule; ``linked`` (mostly link text) and ``repeated`` (the
-    same text elsewhere on the page) enable the no-article rule; without them
+    the container rule; ``linked`` (mostly link text) and ``repeated`` (its
+    digit-folded ``template_key`` occurs ``FEED_REPEATS`` times or more on the
+    page) enable the no-article rule; without them
     those rules are skipped, as is the teaser rule without ``short`` (lines of
     at most ``TEASER_MAX_CHARS`` characters).
     """
