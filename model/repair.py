@@ -27,6 +27,11 @@ LABELS.md states outright and a classifier can miss on one page:
 * ``furniture`` — a short copyright / ICP-licence line, or an empty image
   placeholder (``![]()``), is chrome: LABELS.md names them outright, and in
   text dumps, with no markup around them, the classifier sometimes keeps them;
+* ``credit`` — a bare attribution line ("（来源：新华社）", "图/视觉中国", "责任编辑：王敏",
+  "Source: Reuters", "(Photo: Getty Images)") is chrome: LABELS.md puts credits without a
+  sentence and "来源/作者/编辑" lines in the furniture. The name part may not hold digits,
+  commas or sentence punctuation, so a reference list ("Source: Principal, v74 n3 p6-9") is
+  left to the classifier;
 * ``teaser`` — up to three short chrome lines between two links lines are
   links: LABELS.md puts the teaser bits of each related item (source name,
   "7小时前", "6390 跟贴", a "|" separator) in the list they sit in, and on
@@ -112,6 +117,22 @@ def is_contact_spam(text: str) -> bool:
             and bool(_SHADY_OFFER.search(text)))
 
 
+#: A credit word, a colon or slash, and a short name: the whole line is the attribution.
+#: "图" counts only with a slash ("图/新华社"): "图：…" opens a caption, and captions are body.
+_CREDIT = re.compile(
+    r"^[(（\[【]?\s*(图\s*/|(来源|稿源|图片来源|图源|摄影|编辑|责任编辑|责编|作者|记者|source|sources|photo|photos|"
+    r"image|images|picture|credit|credits|photo credit|editor|edited by)\s*[:：/])\s*"
+    r"[^。！？!?\d,，;；]{1,40}?[)）\]】]?\s*$", re.I)
+#: Longest line the credit rule touches.
+CREDIT_MAX_CHARS = 60
+
+
+def is_credit(text: str) -> bool:
+    """A bare attribution line: "（来源：英伟达）", "Photo: Getty Images" (LABELS.md: chrome)."""
+    text = text.strip()
+    return len(text) <= CREDIT_MAX_CHARS and bool(_CREDIT.match(text))
+
+
 def is_furniture(text: str) -> bool:
     """Copyright/ICP footer lines and empty image placeholders (LABELS.md: chrome)."""
     text = text.strip()
@@ -194,7 +215,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   sentences: Sequence[bool] | None = None,
                   linked: Sequence[bool] | None = None,
                   repeated: Sequence[bool] | None = None,
-                  short: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  short: Sequence[bool] | None = None,
+                  credit: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -202,13 +224,19 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     digit-folded ``template_key`` occurs ``FEED_REPEATS`` times or more on the
     page) enable the no-article rule; without them
     those rules are skipped, as is the teaser rule without ``short`` (lines of
-    at most ``TEASER_MAX_CHARS`` characters).
+    at most ``TEASER_MAX_CHARS`` characters). ``credit`` lines are treated as furniture by
+    every later rule (none of them may make an attribution line body again).
     """
     out = list(labels)
     reasons = [""] * len(out)
     for i, flag in enumerate(furniture or ()):
         if flag and out[i] == "body":
             out[i], reasons[i] = "chrome", "furniture"
+    for i, flag in enumerate(credit or ()):
+        if flag and out[i] == "body":
+            out[i], reasons[i] = "chrome", "credit"
+    if credit is not None:
+        furniture = [bool(c) or bool(furniture and furniture[i]) for i, c in enumerate(credit)]
     for i, flag in enumerate(contact_spam or ()):
         if flag and out[i] != "spam":
             out[i], reasons[i] = "spam", "contact_spam"
@@ -275,7 +303,8 @@ def repair(page: Page) -> Page:
                                  sentences=[is_sentence(line.text) for line in page.lines],
                                  linked=[2 * line.link_chars >= len(line.text) > 0 for line in page.lines],
                                  repeated=[keys[shape] >= FEED_REPEATS for shape in shapes],
-                                 short=[len(line.text) <= TEASER_MAX_CHARS for line in page.lines])
+                                 short=[len(line.text) <= TEASER_MAX_CHARS for line in page.lines],
+                                 credit=[is_credit(line.text) for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

@@ -175,6 +175,47 @@ def test_sentences_about_copyright_are_not_furniture(text):
     assert not is_furniture(text)
 
 
+# --- credit rule (LABELS.md: credits without a sentence, 来源/作者/编辑 lines are chrome)
+
+from model.repair import is_credit  # noqa: E402
+
+
+@pytest.mark.parametrize("text", [
+    "（来源：新华社）", "(来源:英伟达)", "图/视觉中国", "责任编辑：王敏", "【编辑：李明】",
+    "Source: Reuters", "(Photo: Getty Images)", "Credit: AP Photo", "editor/tolk",
+])
+def test_bare_attribution_lines_are_credits(text):
+    assert is_credit(text)
+
+
+@pytest.mark.parametrize("text", [
+    "图：志愿者在社区门口为老人测量血压",  # a caption: body
+    "Source: Principal, v74 n3 p6-9 Jan 1995",  # a reference-list entry
+    "来源：新华网 2024-05-01 09:12",  # a dateline, left to the classifier
+    "Photo: Protesters gather outside the court on Monday.",  # a caption sentence
+    "据新华社报道，来源：当地政府的消息称，救援仍在进行。",
+    "The source: a memo seen by reporters",
+])
+def test_captions_references_and_sentences_are_not_credits(text):
+    assert not is_credit(text)
+
+
+def test_credit_rule_turns_body_into_chrome_and_gap_rule_leaves_it():
+    labels, reasons = repair_labels(["body", "body", "body"], [(0.6, 0, 0, 0.4)] * 3, [0.0] * 3,
+                                    [False, False, False], credit=[False, True, False])
+    assert labels == ["body", "chrome", "body"] and reasons == ["", "credit", ""]
+
+
+def test_credit_rule_runs_in_repair_of_a_page(make_page):
+    page = make_page(["全国铁路今日起实行新运行图", "（来源：新华社）", "新运行图增开旅客列车。"])
+    for line, body in zip(page.lines, (0.9, 0.8, 0.9)):
+        line.pred = line.label = "body"
+        line.proba, line.score = proba(body), body
+    repair(page)
+    assert [line.label for line in page.lines] == ["body", "chrome", "body"]
+    assert page.lines[1].repair_reason == "credit"
+
+
 def test_furniture_rule_turns_body_into_chrome_with_a_reason():
     labels, reasons = repair_labels(["body", "body", "body"], [(0.9, 0, 0, 0.1)] * 3, [0.0] * 3,
                                     [False, False, True])
