@@ -8,7 +8,7 @@ run and one process tree at a time:
 * trafilatura: a loop over ``trafilatura.extract`` per shard, one process per shard
   (1 job = both shards in one process, 2 jobs = two processes),
 * lxml parse-only (``lxml.html.document_fromstring``) over the same pages: the floor,
-* the per-stage time split of linesift (read+decode, segment, features, classify, write),
+* the per-stage time split of linesift (read+decode, segment, features, classify, repair, spans, write),
 * peak RSS at 1x and (with --scale) 10x the sample, to show memory does not grow.
 
 Usage::
@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import copy
 import gzip
 import json
 import os
@@ -203,14 +204,15 @@ def loop_run(mode: str, files: list[Path], jobs: int) -> dict:
 
 def stage_split(sample: Path, model_path: str, limit: int = 400) -> dict[str, float]:
     """Per-stage seconds on the first ``limit`` pages of each shard, in this process."""
-    from model.classify import classify, load_model
+    from model.classify import classify, load_model, one_openmp_thread, set_predictions
     from model.read import iter_pages
     from model.repair import repair
     from model.segment import segment
+    from model.spans import detect_spans
     from model.write import dumps, page_record
 
     model = load_model(model_path)
-    times = dict.fromkeys(("read+decode", "segment", "features", "classify", "repair", "write"), 0.0)
+    times = dict.fromkeys(("read+decode", "segment", "features", "classify", "spans", "repair", "write"), 0.0)
     pages = []
     for name in sorted(sample.iterdir()):
         it = iter_pages(str(name))
@@ -231,26 +233,34 @@ def stage_split(sample: Path, model_path: str, limit: int = 400) -> dict[str, fl
         except Exception:  # noqa: BLE001
             pass
     times["segment"] = time.perf_counter() - t
+    # one-time costs (jieba's dictionary, the span detector's first-use check) are not a stage
+    for page in classify(copy.deepcopy(ok[:2]), model):
+        detect_spans(page, model.spans)
     for i in range(0, len(ok), 32):
         group = ok[i:i + 32]
         for mode in ("html", "text"):
             sub = [p for p in group if (p.source == "html") == (mode == "html")]
             if sub:
+                clf = model.html if mode == "html" else model.text
                 t = time.perf_counter()
-                (model.html if mode == "html" else model.text).featurizer_.transform(sub)
+                matrix = clf.featurizer_.transform(sub)
                 times["features"] += time.perf_counter() - t
-        t = time.perf_counter()
-        classify(group, model)  # featurizes again: features are subtracted below
-        times["classify"] += time.perf_counter() - t
+                t = time.perf_counter()
+                with one_openmp_thread():  # as classify() runs it
+                    set_predictions(sub, clf.predict_proba_matrix(matrix, [len(p.lines) for p in sub]))
+                times["classify"] += time.perf_counter() - t
         t = time.perf_counter()
         for page in group:
             repair(page)
         times["repair"] += time.perf_counter() - t
         t = time.perf_counter()
         for page in group:
+            detect_spans(page, model.spans)  # pipeline.process runs it after repair
+        times["spans"] += time.perf_counter() - t
+        t = time.perf_counter()
+        for page in group:
             dumps(page_record(page))
         times["write"] += time.perf_counter() - t
-    times["classify"] -= times["features"]
     times["pages"] = len(ok)
     return times
 
@@ -333,7 +343,8 @@ def write_report(args, res, stages, big, n_pages) -> None:
         "",
         "## Where linesift's time goes",
         "",
-        f"In-process split on {stages['pages']} pages (features separated from classify by featurizing twice):",
+        f"In-process split on {stages['pages']} pages, each step run once, in `pipeline.process`'s order "
+        "(classify = both passes on the featurized rows):",
         "",
         "| stage | seconds | share |",
         "|---|---:|---:|",

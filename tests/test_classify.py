@@ -61,6 +61,12 @@ def test_predict_proba_shape_and_label_column_order(fitted, text_pages):
     assert [LABELS[i] for i in proba.argmax(axis=1)] == list(pred)
 
 
+def test_predict_proba_is_featurize_then_predict_proba_matrix(fitted, text_pages):
+    matrix = fitted.featurizer_.transform(text_pages)
+    split = fitted.predict_proba_matrix(matrix, [len(p.lines) for p in text_pages])
+    assert np.array_equal(split, fitted.predict_proba(text_pages))
+
+
 def test_fits_its_training_data(fitted, text_pages):
     y = line_targets(text_pages)
     assert (fitted.predict(text_pages) == y).mean() > 0.9
