@@ -212,11 +212,15 @@ def position_features(page: Page, ctx: PageContext) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(-1, 4)
 
 
+_bigrams_cached = lru_cache(maxsize=16384)(char_bigrams)
+
+
 def page_features(page: Page, ctx: PageContext) -> np.ndarray:
     """Title similarity and repetition inside the page: shape (n_lines, 5)."""
     rows = []
     for line, key in zip(page.lines, ctx.keys):
-        bigrams = char_bigrams(line.text[:300])
+        text = line.text
+        bigrams = _bigrams_cached(text) if len(text) <= CACHE_MAX_CHARS else char_bigrams(text[:300])
         sim = _dice(bigrams, ctx.title_bigrams)
         covered = len(bigrams & ctx.title_bigrams) / len(bigrams) if bigrams else 0.0
         rows.append([
@@ -337,9 +341,9 @@ _cut_cached = lru_cache(maxsize=16384)(_cut)
 MAX_TOKEN_CHARS = 400
 
 
-def line_tokens(line: Line, *, use_dom: bool = True) -> list[str]:
-    """Word tokens (jieba for Chinese), plus DOM tokens and the whole line when short."""
-    text = line.text[:MAX_TOKEN_CHARS]
+def _text_tokens(full: str) -> tuple[str, ...]:
+    """The tokens that depend on the line's text only: words, first/last word, short whole line."""
+    text = full[:MAX_TOKEN_CHARS]
     lower = text.lower()
     tokens = ["w:" + w for w in _WORD.findall(lower)[:60]]
     for run in _CJK_RUN.findall(text):
@@ -347,8 +351,19 @@ def line_tokens(line: Line, *, use_dom: bool = True) -> list[str]:
     if tokens:
         tokens.append("first:" + tokens[0][2:])
         tokens.append("last:" + tokens[-2][2:] if len(tokens) > 1 else "last:")
-    if len(line.text) <= 24:
+    if len(full) <= 24:
         tokens.append("L:" + normalize_text(lower))
+    return tuple(tokens)
+
+
+#: Short lines repeat (a third of a crawl's lines are menus and footers seen before): cut once.
+_text_tokens_cached = lru_cache(maxsize=16384)(_text_tokens)
+
+
+def line_tokens(line: Line, *, use_dom: bool = True) -> list[str]:
+    """Word tokens (jieba for Chinese), plus DOM tokens and the whole line when short."""
+    text = line.text
+    tokens = list(_text_tokens_cached(text) if len(text) <= CACHE_MAX_CHARS else _text_tokens(text))
     if use_dom:
         tokens.extend("a:" + a for a in line.attrs)
         tokens.append("t:" + "/".join(line.dom_path.split("/")[-2:]))
