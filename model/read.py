@@ -464,7 +464,8 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
             html, text = record.get(fields.html), record.get(fields.text)
             content, source = (html, "html") if isinstance(html, str) and html.strip() else (text, "text")
             if not isinstance(content, str) or not content.strip():
-                yield error_page(page_id, f"{page_id}: record has no {fields.html!r} or {fields.text!r} text "
+                where = fallback_id if page_id == fallback_id else f"{page_id} ({fallback_id})"
+                yield error_page(page_id, f"{where}: record has no {fields.html!r} or {fields.text!r} text "
                                           f"(keys: {', '.join(sorted(record)[:10])})", kind="read", url=url)
                 continue
             size = len(content.encode("utf-8")) if len(content) * 4 > max_bytes else len(content)

@@ -63,6 +63,8 @@ def test_jsonl_bad_lines_should_become_error_pages_and_reading_go_on(tmp_path):
     assert [p.id for p in pages] == ["a", f"{path}:2", f"{path}:3", "e", "z"]
     assert [p.metadata.get("error_kind") for p in pages] == [None, "read", "read", "read", None]
     assert "no 'html' or 'text'" in pages[3].error
+    # the error names the file and line, not just the record's own id
+    assert pages[3].error.startswith(f"e ({path}:5): ")
 
 
 def test_jsonl_field_names_should_be_configurable(tmp_path):
