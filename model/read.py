@@ -201,10 +201,22 @@ def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<byte
     raise InputError(f"{name}: cannot decode the bytes in any likely encoding")
 
 
+#: A fragment that opens with an element and closes it ("<p>…</p>", "<article …>…</article>").
+_FRAGMENT_START = re.compile(r"^\s*<(p|div|article|section|main|body|table|ul|ol|h[1-6]|blockquote)\b[^<>]*>", re.I)
+
+
 def detect_format(text: str) -> str:
-    """``"html"`` when the text is markup, else ``"text"`` (a one-block-per-line dump)."""
+    """``"html"`` when the text is markup, else ``"text"`` (a one-block-per-line dump).
+
+    A whole document announces itself; a fragment counts when it has three
+    tags, or opens with a block element it also closes: a stored
+    ``"<p>…</p>"`` is markup, but a text dump's line may mention "<p>" once.
+    """
     head = text[:4096]
     if _HTML_START.match(head):
+        return "html"
+    fragment = _FRAGMENT_START.match(head)
+    if fragment and re.search(rf"</{fragment.group(1)}\s*>", text, re.I):
         return "html"
     return "html" if len(_HTML_TAG.findall(head)) >= 3 else "text"
 

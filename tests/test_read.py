@@ -224,6 +224,11 @@ def test_detect_format():
     assert detect_format("<!-- saved page -->\n<html><p>x</p></html>") == "html"
     assert detect_format("<div><p>no html tag</p><span>but markup</span></div>") == "html"
     assert detect_format("首页\n国内\n价格 a < b 而 c > d\n正文第一段。") == "text"
+    # a stored fragment that opens and closes one block element is markup
+    assert detect_format("<p>市政府今天发布了新规定。</p>") == "html"
+    assert detect_format('  <article class="post"><h1>Title</h1>Text</article>') == "html"
+    # a dump whose first line mentions a tag it never closes stays text
+    assert detect_format("<p> marks a paragraph in HTML\nsecond line") == "text"
 
 
 def test_forced_input_format_wins_over_detection():
