@@ -1827,6 +1827,20 @@ def _drop_lone_fragment(page: Page, found: dict[int, list[tuple[int, int]]]) -> 
     return found if texts and recurring >= MIN_RECURRING_SHARE * len(texts) else {}
 
 
+def _drop_whole_title_words(found: dict[int, list[tuple[int, int]]],
+                            cands: list[Candidate]) -> dict[int, list[tuple[int, int]]]:
+    """A page whose every cut is a whole title word (one piece, on the title's word
+    boundaries) and that has no fake company is an article about its title's
+    subject: "龙湖集团" after "，" in a story headlined about 龙湖集团. Injectors walk
+    the title and cut through its words ("作频" from "动作频频"), so an injected
+    lead has at least one cut that is not a whole word, or a company."""
+    by_start = {(c.line, c.start, c.end): c for c in cands}
+    chosen = [by_start.get((li, s, e)) for li, spans in found.items() for s, e in spans]
+    if not chosen or any(c is None or c.company or c.n_pieces != 1 or not c.aligned for c in chosen):
+        return found
+    return {}
+
+
 def predict_spans(page: Page, detector: SpanDetector | None,
                   eligible: list[int] | None = None) -> dict[int, list[tuple[int, int]]]:
     """Injected spans per line index, without touching the page."""
@@ -1843,6 +1857,7 @@ def predict_spans(page: Page, detector: SpanDetector | None,
         found = choose_spans(cands, scores, thr, frags if detector is not None else None)
         found = _drop_split_title_words(page, found, title_sources(page, eligible))
         found = _drop_lone_fragment(page, found)
+        found = _drop_whole_title_words(found, cands)
     for li in eligible:
         text = page.lines[li].text
         g = gambling_spans(text) if _has_cjk(text) else []

@@ -49,6 +49,30 @@ def test_clean_article_repeating_title_words_after_commas_loses_nothing(default_
     assert [line.spans for line in page.lines if line.spans] == []
 
 
+#: An article about the company in its headline: the name recurs after "，" in the lead,
+#: as a title-fragment injector would place it, but every mention is a whole title word.
+SUBJECT_TITLE = "多地项目接连停工 扩张过快的星河地产陷入困境"
+SUBJECT_ARTICLE = [
+    SUBJECT_TITLE,
+    "2023年，星河地产即将迎来上市十周年。十年前，星河地产在香港成功上市，创始人一度跻身内地富豪榜前列。",
+    "近日，星河地产公布了上半年业绩报告。报告显示，星河地产上半年合约销售金额同比下降三成，多个项目出现停工。",
+    "然而，在这份成绩单背后，星河地产的盈利能力却在走下坡路，其上半年销售毛利率和净利率均有所下滑。",
+    "8月26日，星河地产董事长在业绩会上表示，公司将放缓扩张速度，优先保障已售项目的交付。",
+    "业内人士认为，房地产行业仍处于调整期，企业需要在规模与风险之间找到平衡。",
+]
+
+
+def test_article_about_its_title_subject_keeps_every_mention(default_model):
+    from model.spans import predict_spans
+    from training.inject import page_from_lines
+
+    page = page_from_lines(SUBJECT_ARTICLE, id="subject", title=SUBJECT_TITLE)
+    for line in page.lines:
+        line.label = "body"
+    # the bundled detector alone scores each "，星河地产" as a cut; the page-level gate keeps them
+    assert predict_spans(page, default_model.spans) == {}
+
+
 def test_english_news_page(default_model):
     page = label_bytes((PAGES / "en_news_valley.html").read_bytes(), model=default_model)
     labels = _labels(page)

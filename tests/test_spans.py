@@ -149,6 +149,23 @@ def test_fragment_with_glued_company_is_cut_whole_not_just_the_fragment():
     assert chosen == {0: [(10, 24), (30, 32)]}
 
 
+def test_a_page_whose_every_cut_is_a_whole_title_word_keeps_them_all():
+    from model.spans import _drop_whole_title_words
+
+    words = [Candidate(1, 3, 7, 7, "comma", n_pieces=1, aligned=True),
+             Candidate(2, 5, 9, 9, "comma", n_pieces=1, aligned=True)]
+    found = {1: [(3, 7)], 2: [(5, 9)]}
+    assert _drop_whole_title_words(found, words) == {}
+    # one cut through a title word ("作频" from "动作频频") shows an injector: all stay
+    through = words + [Candidate(3, 0, 2, 2, "comma", n_pieces=1, aligned=False)]
+    assert _drop_whole_title_words({**found, 3: [(0, 2)]}, through) == {**found, 3: [(0, 2)]}
+    # so does a glued fake company, or a fragment made of two title pieces
+    company = words + [Candidate(3, 0, 14, 2, "comma", n_pieces=1, aligned=True, company=True)]
+    assert _drop_whole_title_words({**found, 3: [(0, 14)]}, company) == {**found, 3: [(0, 14)]}
+    two = [Candidate(1, 3, 7, 7, "comma", n_pieces=2, aligned=False)]
+    assert _drop_whole_title_words({1: [(3, 7)]}, two) == {1: [(3, 7)]}
+
+
 # ------------------------------------------------------------------ other in-sentence forms
 def _forms(lines: list[str]) -> dict[int, list[tuple[int, int, str]]]:
     return form_spans(_page(lines))
