@@ -30,8 +30,13 @@ KNOWN_WEAKNESSES = """\
 - **Reader comments** under English articles are often kept: several English golds include
   them, so the automatic labels teach them as body on some sites and chrome on others.
 - **In-sentence spam** is trained on synthetic injections modelled on two seed pages; new
-  injection styles need new generator rules.
-- **Text-dump mode** has no markup: short lines (menus vs. subheadings) are harder than in HTML.
+  injection styles need new generator rules. A page is cut only when at least one cut goes
+  through a title word or carries a fake company: an article about its headline's subject
+  ("，龙湖集团…" in every lead sentence) stays whole, and an injector that glued in nothing
+  but whole title words would pass.
+- **Text-dump mode** has no markup: short lines (menus vs. subheadings) are harder than in HTML,
+  and articles written one phrase per line (WeChat style) lose most of their lines.
+- **Tiny pages** (one or two lines) are outside the training data; their labels are unreliable.
 - The seed pages in ../shared/seeds are *not* used for training; they are kept as a check.
 """
 
@@ -68,6 +73,10 @@ def render(model_file: Path) -> str:
         out.append(f"- pages skipped: {json.dumps(corp.get('skipped'), ensure_ascii=False)}")
     if "synthetic_spam" in training:
         out.append(f"- synthetic spam: {json.dumps(training['synthetic_spam'])}")
+    if metrics:
+        out += ["", "The dev metrics below were measured by `linesift train` when this file was written. The repair",
+                "and span steps run at prediction time and can change without retraining;",
+                "`bench/results/accuracy.md` holds the figures of the current pipeline."]
     for key, title in (("dev_html", "HTML input"), ("dev_text", "text-dump input")):
         report = metrics.get(key)
         if not report:
