@@ -212,15 +212,11 @@ def position_features(page: Page, ctx: PageContext) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(-1, 4)
 
 
-_bigrams_cached = lru_cache(maxsize=16384)(char_bigrams)
-
-
 def page_features(page: Page, ctx: PageContext) -> np.ndarray:
     """Title similarity and repetition inside the page: shape (n_lines, 5)."""
     rows = []
     for line, key in zip(page.lines, ctx.keys):
-        text = line.text
-        bigrams = _bigrams_cached(text) if len(text) <= CACHE_MAX_CHARS else char_bigrams(text[:300])
+        bigrams = char_bigrams(line.text[:300])
         sim = _dice(bigrams, ctx.title_bigrams)
         covered = len(bigrams & ctx.title_bigrams) / len(bigrams) if bigrams else 0.0
         rows.append([
