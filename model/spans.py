@@ -1834,8 +1834,8 @@ def _drop_whole_title_words(found: dict[int, list[tuple[int, int]]],
     subject: "龙湖集团" after "，" in a story headlined about 龙湖集团. Injectors walk
     the title and cut through its words ("作频" from "动作频频"), so an injected
     lead has at least one cut that is not a whole word, or a company."""
-    by_start = {(c.line, c.start, c.end): c for c in cands}
-    chosen = [by_start.get((li, s, e)) for li, spans in found.items() for s, e in spans]
+    by_span = {(c.line, c.start, c.end): c for c in cands}
+    chosen = [by_span.get((li, s, e)) for li, spans in found.items() for s, e in spans]
     if not chosen or any(c is None or c.company or c.n_pieces != 1 or not c.aligned for c in chosen):
         return found
     return {}
