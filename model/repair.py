@@ -127,10 +127,28 @@ _CREDIT = re.compile(
 CREDIT_MAX_CHARS = 60
 
 
+#: Credit words a caption may also start with ("Photo: Children play …").
+_CAPTION_WORDS = frozenset({"source", "sources", "photo", "photos", "image", "images", "picture", "credit",
+                            "credits", "photo credit"})
+#: Small words a Latin credit name may hold ("Courtesy of the Smith Family", "AP via Getty").
+_NAME_LINKS = frozenset("of the via for and de van von la le y & / - by".split())
+
+
 def is_credit(text: str) -> bool:
-    """A bare attribution line: "（来源：英伟达）", "Photo: Getty Images" (LABELS.md: chrome)."""
+    """A bare attribution line: "（来源：英伟达）", "Photo: Getty Images" (LABELS.md: chrome).
+
+    After "Photo:", "Source:" and the like a Latin name is capitalised word by word:
+    "Photo: Children play in the park" is a caption. Editor tags ("editor/tolk") are handles.
+    """
     text = text.strip()
-    return len(text) <= CREDIT_MAX_CHARS and bool(_CREDIT.match(text))
+    match = _CREDIT.match(text) if len(text) <= CREDIT_MAX_CHARS else None
+    if not match:
+        return False
+    if (match.group(2) or "").lower() not in _CAPTION_WORDS:
+        return True
+    name = text[match.end(1):].strip(" ()（）[]【】")
+    words = re.findall(r"[A-Za-z][\w'.’-]*|[&/-]", name)
+    return all(w[0].isupper() or w.lower() in _NAME_LINKS for w in words)
 
 
 def is_furniture(text: str) -> bool:

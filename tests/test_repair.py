@@ -182,7 +182,8 @@ from model.repair import is_credit  # noqa: E402
 
 @pytest.mark.parametrize("text", [
     "（来源：新华社）", "(来源:英伟达)", "图/视觉中国", "责任编辑：王敏", "【编辑：李明】",
-    "Source: Reuters", "(Photo: Getty Images)", "Credit: AP Photo", "editor/tolk",
+    "Source: Reuters", "(Photo: Getty Images)", "Credit: AP Photo", "Image: AP via Getty Images",
+    "editor/tolk",  # an editor's handle may be lower case
 ])
 def test_bare_attribution_lines_are_credits(text):
     assert is_credit(text)
@@ -193,6 +194,8 @@ def test_bare_attribution_lines_are_credits(text):
     "Source: Principal, v74 n3 p6-9 Jan 1995",  # a reference-list entry
     "来源：新华网 2024-05-01 09:12",  # a dateline, left to the classifier
     "Photo: Protesters gather outside the court on Monday.",  # a caption sentence
+    "Photo: Children play in the new park",  # a caption without a full stop: lower-case words
+    "Photos: Halloween in Hong Kong looks awesome",
     "据新华社报道，来源：当地政府的消息称，救援仍在进行。",
     "The source: a memo seen by reporters",
 ])
