@@ -6,6 +6,8 @@ re-spaced gold still matches): a line mostly found in the gold is ``body``.
 The remaining lines are split into ``links`` and ``chrome`` from DOM evidence
 — L3S-GN1's own "related content" marks where it has them, otherwise runs of
 headline-length linked list items and the block headings above them.
+Where a gold disagrees with ../shared/LABELS.md in a way markup shows (reader
+comments, bylines copied into the gold), the guide wins.
 Hand labels in data/labels (keyed by page id and line hash) replace the
 automatic ones page by page.
 
@@ -53,6 +55,15 @@ _BYLINE = re.compile(
 _BYLINE_ANYWHERE = re.compile(r"(来源|作者|编辑|记者|责任编辑|发布时间|稿源)\s*[:：]")
 _DATE_ONLY = re.compile(r"^[\d\s:/.\-年月日时分秒,apmAPM()（）星期一二三四五六日天]+$")
 _PREV_NEXT = re.compile(r"^\s*(上一篇|下一篇|上一页|下一页|previous|next)\b", re.I)
+#: Class/id tokens (as ``model.segment`` splits them) of a reader-comment container:
+#: WordPress' commentlist/comment-body/#respond, Disqus (dsq), Slashdot's commentwrap …
+#: Not "commentary" (an article genre) nor "commented".
+_COMMENT_TOKEN = re.compile(
+    r"^(comments?|comment(list|listing|body|text|wrap|block|thread|area|container|entry|meta|metadata"
+    r"|author|name|date|post|sub|top|content|s?section|s?wrap|s?area|s?block|s?list|s?container)"
+    r"|(post|blog|new|in|user|reader|recent)comments?|incommentspl|disqus|dsq|respond)$")
+#: Tokens of forum and Q&A markup, where posts and answers are body (LABELS.md).
+_FORUM_TOKENS = frozenset({"bbpress", "bbp", "forum", "forums", "topic", "answer", "answers", "question"})
 
 
 def squash(text: str) -> str:
@@ -192,6 +203,29 @@ def boilerplate_labels(page: Page, body: list[bool]) -> list[str]:
     return labels
 
 
+def _in_comments(line: Line) -> bool:
+    attrs = line.attrs
+    return any(_COMMENT_TOKEN.match(t) for t in attrs) and not _FORUM_TOKENS.intersection(attrs)
+
+
+def comment_lines(page: Page, body: list[bool]) -> list[int]:
+    """Body lines inside a reader-comment container, which LABELS.md calls chrome.
+
+    Dragnet and CleanEval golds keep the comments under a post while L3S-GN1
+    marks them as not content; left as the golds have them, the model learns
+    "comments are body" from one benchmark and "chrome" from another. Forum pages
+    are left alone (their posts are body), and so is a page with no body line
+    before its first comment line: there the "comment" class marks the article
+    itself (an opinion section called "Comment"), not its readers.
+    """
+    if page.metadata.get("subset") == "forum":
+        return []
+    found = [i for i, line in enumerate(page.lines) if body[i] and _in_comments(line)]
+    if not found or not any(body[i] and not _in_comments(page.lines[i]) for i in range(found[0])):
+        return []
+    return found
+
+
 def auto_labels(page: Page, alignment: Alignment) -> list[str]:
     """Thresholds + rules that turn an alignment into the four labels."""
     n = len(page.lines)
@@ -207,6 +241,8 @@ def auto_labels(page: Page, alignment: Alignment) -> list[str]:
         if body[i] and len(line.text) <= 80 and (_BYLINE.match(line.text) or _DATE_ONLY.match(line.text)
                                                   or _BYLINE_ANYWHERE.search(line.text)):
             body[i] = False
+    for i in comment_lines(page, body):
+        body[i] = False
     # the page's own headline is body even when the gold omits it
     first_body = next((i for i in range(n) if body[i]), None)
     if first_body is not None and page.title:

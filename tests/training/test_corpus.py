@@ -137,6 +137,42 @@ def test_l3s_roles_override_boilerplate_rules():
     assert auto_labels(page, align(page, gold)) == ["body", "chrome"]
 
 
+def _blog_page(comment_attrs: tuple[str, ...], subset: str = "dragnet_data", *,
+               article_attrs: tuple[str, ...] = ("post", "entry", "content")) -> tuple[Page, dict]:
+    """A blog post of two paragraphs and two reader comments, with a gold that keeps all four."""
+    lines = [Line(text="The council voted on Tuesday to extend the bike lane to the river bank.", n=1,
+                  attrs=article_attrs),
+             Line(text="Work starts in May and should be finished before the autumn rains arrive.", n=2,
+                  attrs=article_attrs),
+             Line(text="Great news, I have been waiting for this lane for years now, thank you!", n=3,
+                  attrs=comment_attrs),
+             Line(text="About time. The old route along the high street was far too dangerous.", n=4,
+                  attrs=comment_attrs)]
+    page = Page(id="p", lines=lines, metadata={"subset": subset})
+    return page, {"body": "\n".join(line.text for line in lines)}
+
+
+def test_reader_comments_kept_by_the_gold_are_chrome():
+    page, gold = _blog_page(("content", "comments", "commentlist", "comment", "body"))
+    assert auto_labels(page, align(page, gold)) == ["body", "body", "chrome", "chrome"]
+    page, gold = _blog_page(("content", "dsq", "thread", "post", "message"))  # Disqus
+    assert auto_labels(page, align(page, gold))[2:] == ["chrome", "chrome"]
+
+
+@pytest.mark.parametrize("case", ["forum page", "bbPress topic on a blog", "article in a 'comment' section",
+                                  "commentary"])
+def test_comment_rule_leaves_posts_and_articles_alone(case):
+    if case == "forum page":
+        page, gold = _blog_page(("thread", "comment", "body"), subset="forum")
+    elif case == "bbPress topic on a blog":
+        page, gold = _blog_page(("comments", "bbpress", "forums", "bbp", "reply", "body"))
+    elif case == "article in a 'comment' section":  # no body line outside the comment markup comes first
+        page, gold = _blog_page(("section", "comment", "body"), article_attrs=("section", "comment", "story"))
+    else:
+        page, gold = _blog_page(("column", "commentary", "body"))
+    assert auto_labels(page, align(page, gold)) == ["body"] * 4
+
+
 def _line(text: str, linked: bool, path: str = "body/div/ul/li") -> Line:
     return Line(text=text, n=0, dom_path=path, link_chars=len(text) if linked else 0, n_links=int(linked))
 
