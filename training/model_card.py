@@ -14,7 +14,8 @@ from model.records import LABELS
 KNOWN_WEAKNESSES = """\
 - **Training labels are partly automatic.** English pages (CleanEval, Dragnet, L3S-GN1,
   Readability, CleanPortalEval) are labelled by aligning lines to each benchmark's gold text;
-  where the gold keeps reader comments or bylines, those lines are taught as body. Links vs
+  bylines the gold copies and reader comments it keeps (Dragnet, CleanEval) are relabelled
+  chrome by markup rules, as LABELS.md says; anything else the gold keeps is taught as body. Links vs
   chrome outside L3S-GN1 comes from DOM heuristics (runs of linked headline-length items).
 - **Chinese data is small**: 70 hand-labelled news pages, 91 hand-corrected gold pages
   (67 news/portal/blog pages, 24 forum pages) and the rest of the Chinese gold pages; sites
@@ -27,8 +28,9 @@ KNOWN_WEAKNESSES = """\
 - **Related feeds in text dumps**: without markup, long "为您推荐" feeds whose items carry
   source / "7小时前" / "跟贴" lines are mostly taken for chrome (one dev site, 163.com, makes
   most of the Chinese text-mode links errors).
-- **Reader comments** under English articles are often kept: several English golds include
-  them, so the automatic labels teach them as body on some sites and chrome on others.
+- **Reader comments** are taught as chrome only where their markup says so (comment/Disqus
+  containers); in text dumps there is no markup, and comments that read like prose may be kept.
+  A one-paragraph post followed by a long comment thread can lose its paragraph with them.
 - **In-sentence spam** is trained on synthetic injections modelled on two seed pages; new
   injection styles need new generator rules. A page is cut only when at least one cut goes
   through a title word or carries a fake company: an article about its headline's subject
