@@ -186,10 +186,15 @@ def headline_window(labels: Sequence[str]) -> range:
 
 
 def find_headline(labels: Sequence[str], similarities: Sequence[float]) -> int | None:
-    """Index of the headline line, or None: best title match near the article start."""
+    """Index of the headline line, or None: best title match near the article start.
+
+    A tie goes to the later line, the one nearer the article: a ``<title>`` like
+    "Headline | Site Name" matches both the site name in the masthead and the
+    headline exactly, and a breadcrumb can end with the headline the ``<h1>`` repeats.
+    """
     best, best_sim = None, HEADLINE_MIN_SIM
     for i in headline_window(labels):
-        if similarities[i] > best_sim:
+        if similarities[i] > best_sim or (best is not None and similarities[i] == best_sim):
             best, best_sim = i, similarities[i]
     return best
 

@@ -78,6 +78,17 @@ def test_find_headline_returns_index_or_none():
     assert find_headline(["chrome", "chrome", "body"], [0.0, 0.1, 0.3]) is None
 
 
+def test_site_name_matching_a_title_piece_loses_the_tie_to_the_headline():
+    # <title>Headline | Site Name</title>: the masthead's "Site Name" and the <h1> both match a piece exactly
+    title = "Why our allotment switched to drip irrigation | Green Patch Diaries"
+    lines = ["Green Patch Diaries", "Home", "Why our allotment switched to drip irrigation", "Last summer ..."]
+    sims = [title_similarity(text, title) for text in lines]
+    assert sims[0] == sims[2] == 1.0
+    assert find_headline(["chrome", "chrome", "chrome", "body"], sims) == 2
+    labels, reasons = run(["chrome", "chrome", "chrome", "body"], sims, [0.5, 0.1, 0.3, 0.9])
+    assert labels[:3] == ["chrome", "chrome", "body"] and reasons[2] == "headline"
+
+
 # --- gap rule ----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("label", ["chrome", "links"])
