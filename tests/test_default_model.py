@@ -81,6 +81,21 @@ def test_english_news_page(default_model):
     assert labels["Heatwave warning issued for the weekend"] == "links"
 
 
+def test_blog_post_keeps_its_paragraphs_and_drops_the_reader_comments(default_model):
+    # LABELS.md: reader comments and comment UI are chrome, however well written
+    page = label_bytes((PAGES / "en_blog_comments.html").read_bytes(), model=default_model)
+    labels = _labels(page)
+    assert labels["Why our allotment switched to drip irrigation"] == "body"
+    assert labels["Green Patch Diaries"] != "body"  # the site name in the masthead is not the headline
+    paragraphs = [t for t in labels if t.startswith(("Last summer", "The kit cost", "Six weeks in", "There are drawbacks",
+                                                     "If you want to try"))]
+    assert len(paragraphs) == 5 and all(labels[t] == "body" for t in paragraphs)
+    comments = [t for t in labels if t.startswith(("We did the same", "Did you need permission", "We asked first",
+                                                   "Great write-up"))]
+    assert len(comments) == 4 and not any(labels[t] == "body" for t in comments)
+    assert labels["Leave a Reply"] != "body" and labels["Tom Haines says:"] != "body"
+
+
 def test_seed_pages_keep_body_and_repair_injected_sentences(default_model, shared_dir):
     from training.seeds import load_seed_pages
 
