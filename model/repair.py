@@ -31,7 +31,8 @@ LABELS.md states outright and a classifier can miss on one page:
   "Source: Reuters", "(Photo: Getty Images)") is chrome: LABELS.md puts credits without a
   sentence and "来源/作者/编辑" lines in the furniture. The name part may not hold digits,
   commas or sentence punctuation, so a reference list ("Source: Principal, v74 n3 p6-9") is
-  left to the classifier;
+  left to the classifier. An English byline ("By Michael Vitiello", "Posted by Ray Peat")
+  counts too when every word of its name is capitalised ("By invoking the law, …" does not);
 * ``teaser`` — up to three short chrome lines between two links lines are
   links: LABELS.md puts the teaser bits of each related item (source name,
   "7小时前", "6390 跟贴", a "|" separator) in the list they sit in, and on
@@ -134,21 +135,37 @@ _CAPTION_WORDS = frozenset({"source", "sources", "photo", "photos", "image", "im
 _NAME_LINKS = frozenset("of the via for and de van von la le y & / - by".split())
 
 
-def is_credit(text: str) -> bool:
-    """A bare attribution line: "（来源：英伟达）", "Photo: Getty Images" (LABELS.md: chrome).
+#: An English byline: "By Michael Vitiello", "Posted by Ray Peat", "by W. T. Whitney Jr., Reuters".
+_BYLINE = re.compile(r"^(?:posted |written |story |words |reporting )?by\s+([^\d:;!?。，]{2,50})$", re.I)
+#: Words a byline's name part may hold at most.
+BYLINE_MAX_WORDS = 6
 
-    After "Photo:", "Source:" and the like a Latin name is capitalised word by word:
-    "Photo: Children play in the park" is a caption. Editor tags ("editor/tolk") are handles.
+
+def _capitalised_name(name: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'.’-]*|[&/-]", name)
+    return bool(words) and all(w[0].isupper() or w.lower() in _NAME_LINKS for w in words)
+
+
+def is_credit(text: str) -> bool:
+    """A bare attribution line: "（来源：英伟达）", "Photo: Getty Images", "By Ray Peat"
+    (LABELS.md: bylines and credits without a sentence are chrome).
+
+    After "Photo:", "Source:" and the like, or "By", a Latin name is capitalised word by
+    word: "Photo: Children play in the park" is a caption and "By invoking the law, …" a
+    sentence. Editor tags ("editor/tolk") are handles.
     """
     text = text.strip()
+    byline = _BYLINE.match(text) if len(text) <= CREDIT_MAX_CHARS else None
+    if byline:
+        name = byline.group(1).strip()
+        return len(name.split()) <= BYLINE_MAX_WORDS and _capitalised_name(name)
     match = _CREDIT.match(text) if len(text) <= CREDIT_MAX_CHARS else None
     if not match:
         return False
     if (match.group(2) or "").lower() not in _CAPTION_WORDS:
         return True
     name = text[match.end(1):].strip(" ()（）[]【】")
-    words = re.findall(r"[A-Za-z][\w'.’-]*|[&/-]", name)
-    return all(w[0].isupper() or w.lower() in _NAME_LINKS for w in words)
+    return _capitalised_name(name) or not re.search(r"[A-Za-z]", name)
 
 
 def is_furniture(text: str) -> bool:

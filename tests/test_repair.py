@@ -195,6 +195,7 @@ from model.repair import is_credit  # noqa: E402
     "（来源：新华社）", "(来源:英伟达)", "图/视觉中国", "责任编辑：王敏", "【编辑：李明】",
     "Source: Reuters", "(Photo: Getty Images)", "Credit: AP Photo", "Image: AP via Getty Images",
     "editor/tolk",  # an editor's handle may be lower case
+    "By Michael Vitiello", "by William Moss", "Posted by Ray Peat", "By Leslie Vryenhoek, Canadian Red Cross",
 ])
 def test_bare_attribution_lines_are_credits(text):
     assert is_credit(text)
@@ -209,6 +210,9 @@ def test_bare_attribution_lines_are_credits(text):
     "Photos: Halloween in Hong Kong looks awesome",
     "据新华社报道，来源：当地政府的消息称，救援仍在进行。",
     "The source: a memo seen by reporters",
+    "By invoking existing ethical laws, CSPI hopes to get action",  # a sentence starting with "By"
+    "By the time we arrived the shop was shut",
+    "By 2030 the line will carry twice as many trains",
 ])
 def test_captions_references_and_sentences_are_not_credits(text):
     assert not is_credit(text)
