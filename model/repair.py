@@ -142,8 +142,9 @@ BYLINE_MAX_WORDS = 6
 
 
 def _capitalised_name(name: str) -> bool:
+    """Every Latin word capitalised or a small linking word (a name with no Latin word passes)."""
     words = re.findall(r"[A-Za-z][\w'.’-]*|[&/-]", name)
-    return bool(words) and all(w[0].isupper() or w.lower() in _NAME_LINKS for w in words)
+    return all(w[0].isupper() or w.lower() in _NAME_LINKS for w in words)
 
 
 def is_credit(text: str) -> bool:
@@ -155,17 +156,18 @@ def is_credit(text: str) -> bool:
     sentence. Editor tags ("editor/tolk") are handles.
     """
     text = text.strip()
-    byline = _BYLINE.match(text) if len(text) <= CREDIT_MAX_CHARS else None
+    if len(text) > CREDIT_MAX_CHARS:
+        return False
+    byline = _BYLINE.match(text)
     if byline:
         name = byline.group(1).strip()
         return len(name.split()) <= BYLINE_MAX_WORDS and _capitalised_name(name)
-    match = _CREDIT.match(text) if len(text) <= CREDIT_MAX_CHARS else None
+    match = _CREDIT.match(text)
     if not match:
         return False
     if (match.group(2) or "").lower() not in _CAPTION_WORDS:
         return True
-    name = text[match.end(1):].strip(" ()（）[]【】")
-    return _capitalised_name(name) or not re.search(r"[A-Za-z]", name)
+    return _capitalised_name(text[match.end(1):].strip(" ()（）[]【】"))
 
 
 def is_furniture(text: str) -> bool:
