@@ -45,6 +45,17 @@ DEFAULT_MODEL_PATH = Path(__file__).with_name("default") / "linesift.joblib"
 CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: Probability above which pass one's "body" counts as confident for region features.
 BODY_CONFIDENT = 0.5
+#: Rows per block of pass two's prediction. Each of its 1,200 trees walks every
+#: row, so a block that stays in the CPU cache (1,024 rows x 146 columns x 8 bytes,
+#: about 1.2 MB) is several times faster than one call on a big matrix, and two
+#: workers no longer fight over memory bandwidth: 2.5 s instead of 10.7 s on 48k lines.
+PREDICT_BLOCK_ROWS = 1024
+#: Pass two's early exit: after this many boosting iterations (of 300) ...
+EARLY_ITERATIONS = 50
+#: ... a row whose two best classes are this many logits apart stops there. On 20k
+#: lines of a crawl sample 64 % of rows stop, and none of them would have changed
+#: its label over the remaining 250 iterations (7 would have at a margin of 2).
+EARLY_MARGIN = 3.0
 
 
 def context_features(dense: np.ndarray, proba: np.ndarray, page_sizes: Sequence[int]) -> np.ndarray:
@@ -77,6 +88,47 @@ def context_features(dense: np.ndarray, proba: np.ndarray, page_sizes: Sequence[
         out.append(np.hstack(cols))
         start += size
     return np.hstack([dense, np.vstack(out)]) if out else np.zeros((0, dense.shape[1]))
+
+
+def boosted_proba(model: HistGradientBoostingClassifier, X: np.ndarray, *,
+                  early_iterations: int = EARLY_ITERATIONS, margin: float = EARLY_MARGIN) -> np.ndarray:
+    """``model.predict_proba(X)`` in cache-sized blocks, with an early exit for clear rows.
+
+    Pass two is most of the classify step's time, and most lines (menus,
+    paragraphs) are decided long before the 300th tree. Rows still unsure after
+    ``early_iterations`` go through every tree. A stopped row's probabilities
+    are those of the shorter ensemble, so they can differ a little from the full
+    model's (the label did not change on any measured line). ``margin=inf`` gives
+    exactly ``predict_proba``.
+
+    This reads scikit-learn internals (``_predictors``, ``_predict_iterations``,
+    ``_baseline_prediction``, ``_loss``); model files are tied to one scikit-learn
+    minor version by ``load_model``, and if the internals are missing the plain,
+    blockwise ``predict_proba`` is used.
+    """
+    n = X.shape[0]
+    predictors = getattr(model, "_predictors", None)
+    k = getattr(model, "n_trees_per_iteration_", 1)
+    internals = all(hasattr(model, a) for a in ("_predict_iterations", "_baseline_prediction", "_loss"))
+    if predictors is None or not internals or k < 2 or len(predictors) <= early_iterations or n == 0:
+        return np.vstack([model.predict_proba(X[i:i + PREDICT_BLOCK_ROWS]) for i in range(0, n, PREDICT_BLOCK_ROWS)]
+                         or [np.zeros((0, len(model.classes_)))])
+    X = model._preprocess_X(X, reset=False)
+    out = np.empty((n, k))
+    for start in range(0, n, PREDICT_BLOCK_ROWS):
+        block = X[start:start + PREDICT_BLOCK_ROWS]
+        raw = np.zeros((block.shape[0], k), dtype=model._baseline_prediction.dtype, order="F")
+        raw += model._baseline_prediction
+        model._predict_iterations(block, predictors[:early_iterations], raw, False, 1)
+        top2 = np.partition(raw, k - 2, axis=1)[:, -2:]
+        unsure = np.flatnonzero(top2[:, 1] - top2[:, 0] < margin)
+        if unsure.size:
+            rest = np.asfortranarray(raw[unsure])
+            model._predict_iterations(np.ascontiguousarray(block[unsure]), predictors[early_iterations:], rest,
+                                      False, 1)
+            raw[unsure] = rest
+        out[start:start + block.shape[0]] = model._loss.predict_proba(raw)
+    return out
 
 
 class LineClassifier(ClassifierMixin, BaseEstimator):
@@ -135,9 +187,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         ])
 
     @staticmethod
-    def _full_proba(estimator, X) -> np.ndarray:
+    def _full_proba(estimator, X, predict_proba=None) -> np.ndarray:
         """Probabilities in LABELS order, with zeros for classes absent in training."""
-        proba = estimator.predict_proba(X)
+        proba = predict_proba(estimator, X) if predict_proba else estimator.predict_proba(X)
         full = np.zeros((proba.shape[0], len(LABELS)))
         for j, cls in enumerate(estimator.classes_):
             full[:, LABELS.index(cls)] = proba[:, j]
@@ -211,7 +263,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         first = self._full_proba(self.first_, matrix)
         dense = matrix[:, :self.featurizer_.n_dense].toarray()
         ctx = context_features(dense, first, page_sizes)
-        return self._full_proba(self.second_, ctx)
+        return self._full_proba(self.second_, ctx, boosted_proba)
 
     def predict(self, X: Sequence[Page]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

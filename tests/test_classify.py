@@ -12,6 +12,7 @@ from model.classify import (
     DEFAULT_MODEL_PATH,
     LineClassifier,
     LinesiftModel,
+    boosted_proba,
     classify,
     load_model,
     manifest_path,
@@ -65,6 +66,39 @@ def test_predict_proba_is_featurize_then_predict_proba_matrix(fitted, text_pages
     matrix = fitted.featurizer_.transform(text_pages)
     split = fitted.predict_proba_matrix(matrix, [len(p.lines) for p in text_pages])
     assert np.array_equal(split, fitted.predict_proba(text_pages))
+
+
+@pytest.fixture(scope="module")
+def booster():
+    """A four-class boosted model on synthetic rows, deep enough for an early exit."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 6))
+    y = np.array(LABELS, dtype=object)[(X[:, 0] > 0) * 2 + (X[:, 1] + 0.5 * rng.normal(size=3000) > 0)]
+    return HistGradientBoostingClassifier(max_iter=60, random_state=0).fit(X, y), rng.normal(size=(2500, 6))
+
+
+def test_boosted_proba_without_early_exit_is_predict_proba(booster):
+    model, X = booster
+    # more rows than one block, so the blocks are stitched back in order
+    assert np.array_equal(boosted_proba(model, X, early_iterations=10, margin=np.inf), model.predict_proba(X))
+
+
+def test_boosted_proba_early_exit_keeps_the_labels_of_clear_rows(booster):
+    model, X = booster
+    full = model.predict_proba(X)
+    early = boosted_proba(model, X, early_iterations=10, margin=3.0)
+    assert np.allclose(early.sum(axis=1), 1.0)
+    changed = np.flatnonzero(np.abs(early - full).max(axis=1) > 0)
+    assert changed.size > 0  # some rows did stop early
+    assert np.array_equal(early.argmax(axis=1)[changed], full.argmax(axis=1)[changed])
+
+
+def test_boosted_proba_short_ensembles_and_empty_input_fall_back(booster):
+    model, X = booster
+    assert np.array_equal(boosted_proba(model, X, early_iterations=100), model.predict_proba(X))
+    assert boosted_proba(model, X[:0]).shape == (0, 4)
 
 
 def test_fits_its_training_data(fitted, text_pages):
