@@ -10,6 +10,7 @@ import pytest
 from model.features import (
     DENSE_GROUPS,
     LineFeaturizer,
+    char_counts,
     dense_feature_names,
     dense_page,
     line_tokens,
@@ -87,6 +88,18 @@ def test_cjk_sentence_punctuation_is_counted(make_page):
     assert dense[1, COL["text_8"]] == 0.0
     assert dense[0, COL["text_2"]] > 0.7  # CJK share
     assert dense[2, COL["text_3"]] > 0.7  # Latin share
+
+
+def test_char_counts_equal_the_regex_counts():
+    from model.features import _COUNTED
+
+    texts = ["新华社北京5月12日电，记者：王小明。", "Price: $12.50 — 3 items | See more » ·", "",
+             "ＡＢＣ１２３　全角", "Ã©tÃ© mojibake \ufffd", "emoji 😀 and 𠀋 outside the BMP", "\ud800 lone half",
+             "x" * 3000]
+    counts = char_counts(texts)
+    assert counts.shape == (len(texts), len(_COUNTED))
+    for text, row in zip(texts, counts):
+        assert list(row) == [len(rx.findall(text)) for rx in _COUNTED], text[:20]
 
 
 def test_pattern_columns(make_page):
