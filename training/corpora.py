@@ -33,6 +33,11 @@ class CorpusEntry:
     gold_line_coverage: float | None = None
 
     @property
+    def ref(self) -> str:
+        """``subset:id``, unique in the index (a bare id is not: CleanEval and Dragnet share numbers)."""
+        return f"{self.subset}:{self.id}"
+
+    @property
     def site(self) -> str:
         """The grouping key for train/dev splits: a site, never a page."""
         from urllib.parse import urlparse

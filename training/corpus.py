@@ -262,7 +262,11 @@ def auto_labels(page: Page, alignment: Alignment) -> list[str]:
 # --- hand labels -------------------------------------------------------------
 
 def load_hand_labels(folder: Path) -> dict[str, list[tuple[str, str]]]:
-    """page id -> [(line hash, label), ...] from every *.jsonl under ``folder``."""
+    """page ref -> [(line hash, label), ...] from every *.jsonl under ``folder``.
+
+    The ref is ``subset:id`` when the record names its subset (bare ids repeat
+    across subsets), else the bare id (records written before subsets were kept).
+    """
     out: dict[str, list[tuple[str, str]]] = {}
     for path in sorted(Path(folder).rglob("*.jsonl")):
         for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -270,7 +274,8 @@ def load_hand_labels(folder: Path) -> dict[str, list[tuple[str, str]]]:
                 continue
             try:
                 record = json.loads(raw)
-                out[record["page"]] = [(h, lab) for h, lab in record["lines"]]
+                ref = f"{record['subset']}:{record['page']}" if record.get("subset") else record["page"]
+                out[ref] = [(h, lab) for h, lab in record["lines"]]
             except (json.JSONDecodeError, KeyError, ValueError) as exc:
                 raise InputError(f"{path}:{number}: bad hand-label record ({exc})") from None
     return out
@@ -316,8 +321,9 @@ def build_page(entry: CorpusEntry, archives: Archives, hand: dict[str, list[tupl
     except InputError as exc:
         return None, f"unreadable: {exc}"
     page.metadata.update(site=entry.site, subset=entry.subset, source=entry.source, archive=entry.archive)
-    if entry.id in hand:
-        labels = apply_hand_labels(page, hand[entry.id])
+    stored = hand.get(entry.ref, hand.get(entry.id))
+    if stored is not None:
+        labels = apply_hand_labels(page, stored)
         if labels is None:
             return None, "hand labels no longer match the segmentation"
         page.metadata["labels"] = "hand"

@@ -30,16 +30,26 @@ from pathlib import Path
 from model.read import page_from_bytes
 from model.records import LABELS, line_hash
 from model.segment import segment
-from training.corpora import CORPORA_DEFAULT, Archives, load_index
+from training.corpora import CORPORA_DEFAULT, Archives, CorpusEntry, load_index
 
 _RANGE = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s+(\w+)\s*(?:#.*)?$")
 
 
+def find_entry(entries: list[CorpusEntry], ref: str) -> CorpusEntry:
+    """The index entry for ``subset:id`` or a bare id; exits when a bare id is ambiguous.
+
+    CleanEval and Dragnet pages share numeric ids, so a bare id can name two pages.
+    """
+    found = [e for e in entries if e.ref == ref] or [e for e in entries if e.id == ref]
+    if not found:
+        sys.exit(f"unknown page {ref!r} (give an INDEX id, or subset:id)")
+    if len(found) > 1:
+        sys.exit(f"page id {ref!r} is ambiguous; name one of: {', '.join(e.ref for e in found)}")
+    return found[0]
+
+
 def load_page(page_id: str, corpora: Path = CORPORA_DEFAULT):
-    entries = {e.id: e for e in load_index(corpora)}
-    if page_id not in entries:
-        sys.exit(f"unknown page id {page_id!r}")
-    entry = entries[page_id]
+    entry = find_entry(load_index(corpora), page_id)
     page = page_from_bytes(Archives(corpora).html(entry), id=entry.id, url=entry.url, input_format="html")
     return entry, segment(page)
 
@@ -48,7 +58,7 @@ def auto_page_labels(page_id: str, corpora: Path) -> list[str] | None:
     """The corpus builder's automatic labels for a gold page (None without gold)."""
     from training.corpus import build_page
 
-    entry = {e.id: e for e in load_index(corpora)}[page_id]
+    entry = find_entry(load_index(corpora), page_id)
     page, _ = build_page(entry, Archives(corpora), {})
     return [line.gold for line in page.lines] if page is not None else None
 
@@ -56,7 +66,7 @@ def auto_page_labels(page_id: str, corpora: Path) -> list[str] | None:
 def show(page_id: str, corpora: Path, width: int, auto: bool = False) -> None:
     entry, page = load_page(page_id, corpora)
     labels = auto_page_labels(page_id, corpora) if auto else None
-    print(f"# page {entry.id}  archive={entry.archive}  url={entry.url}  title={page.title!r}  lines={len(page.lines)}")
+    print(f"# page {entry.ref}  archive={entry.archive}  url={entry.url}  title={page.title!r}  lines={len(page.lines)}")
     for i, line in enumerate(page.lines):
         hint = f"{line.tag}:{'.'.join(line.attrs[-2:])}"[:28]
         pre = f"{labels[i]:6s} " if labels else ""
@@ -99,18 +109,16 @@ def parse_ranges(path: Path) -> dict[str, list[tuple[int, int, str]]]:
 
 
 def apply(ranges: Path, out: Path, corpora: Path) -> None:
-    entries = {e.id: e for e in load_index(corpora)}
+    entries = load_index(corpora)
     existing: dict[str, dict] = {}
     if out.exists():
         for raw in out.read_text(encoding="utf-8").splitlines():
             if raw.strip():
                 record = json.loads(raw)
-                existing[record["page"]] = record
+                existing[f"{record['subset']}:{record['page']}" if record.get("subset") else record["page"]] = record
     archives = Archives(corpora)
     for page_id, spans in parse_ranges(ranges).items():
-        if page_id not in entries:
-            sys.exit(f"{ranges}: unknown page id {page_id!r}")
-        entry = entries[page_id]
+        entry = find_entry(entries, page_id)
         page = segment(page_from_bytes(archives.html(entry), id=entry.id, url=entry.url, input_format="html"))
         labels: dict[int, str] = {}
         for start, end, label in spans:
@@ -122,11 +130,12 @@ def apply(ranges: Path, out: Path, corpora: Path) -> None:
         extra = sorted(set(labels) - {line.n for line in page.lines})
         if missing or extra:
             sys.exit(f"{ranges}: page {page_id}: unlabelled lines {missing[:20]} / unknown lines {extra[:20]}")
-        existing[page_id] = {
-            "page": page_id, "archive": entry.archive,
+        existing.pop(entry.id, None)  # a record from before subsets were stored
+        existing[entry.ref] = {
+            "page": entry.id, "subset": entry.subset, "archive": entry.archive,
             "lines": [[line_hash(line.text), labels[line.n]] for line in page.lines],
         }
-        print(f"{page_id}: {len(page.lines)} lines")
+        print(f"{entry.ref}: {len(page.lines)} lines")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
         for record in existing.values():

@@ -21,6 +21,7 @@ from training.corpus import (
     apply_hand_labels,
     auto_labels,
     boilerplate_labels,
+    build_page,
     dump_alignment,
     gold_plain,
     iter_corpus,
@@ -258,6 +259,34 @@ def test_load_hand_labels(tmp_path):
         json.dumps({"page": "site/1.html", "archive": "x.tar.gz", "lines": [["abc", "body"], ["def", "chrome"]]})
         + "\n\n", encoding="utf-8")
     assert load_hand_labels(tmp_path / "labels") == {"site/1.html": [("abc", "body"), ("def", "chrome")]}
+
+
+def test_hand_labels_with_a_subset_go_to_that_subset_only(tmp_path):
+    """CleanEval and Dragnet both have a page "167": a record naming its subset labels one of them."""
+    from training.corpora import CorpusEntry
+
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"page": "167", "subset": "cleaneval-final", "archive": "x.tar.gz", "lines": [["abc", "body"]]})
+        + "\n", encoding="utf-8")
+    hand = load_hand_labels(tmp_path)
+    assert hand == {"cleaneval-final:167": [("abc", "body")]}
+
+    def entry(subset):
+        return CorpusEntry(source="s", subset=subset, id="167", url=None, html="h", gold=None, gold_format=None,
+                           lang="en", archive="x.tar.gz")
+
+    class Stub:  # both pages have the same markup; only the record's subset tells them apart
+        def html(self, e):
+            return "<html><body><h1>Bridge reopens</h1><p>The bridge reopened on Monday.</p></body></html>".encode()
+
+        def gold(self, e):
+            return None
+
+    page = segment(page_from_bytes(Stub().html(None), id="167", input_format="html"))
+    hand["cleaneval-final:167"] = [(line_hash(line.text), "body") for line in page.lines]
+    labelled, _ = build_page(entry("cleaneval-final"), Stub(), hand)
+    assert labelled is not None and labelled.metadata["labels"] == "hand"
+    assert build_page(entry("dragnet_data"), Stub(), hand) == (None, "no gold and no hand labels")
 
 
 def test_bad_hand_label_record_names_file_and_line(tmp_path):
