@@ -183,6 +183,11 @@ def segment_html(root) -> list[Line]:
     """
     lines: list[Line] = []
     body = root.find("body")
+    if body is not None:
+        # a stray </body> early in old pages makes libxml2 put the rest of the page
+        # beside <body>, where a browser still shows it: move it back inside
+        for sibling in list(body.itersiblings()):
+            body.append(sibling)
     start = body if body is not None else root
     # dropping invisible subtrees in C (tails kept) spares the Python walk most of its elements
     etree.strip_elements(start, *DROP_TAGS, with_tail=False)

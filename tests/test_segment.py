@@ -254,3 +254,13 @@ def test_guess_text_title_skips_a_cookie_banner():
     lines = segment_text("We use cookies to improve your experience on our site. By continuing you agree. Accept\n"
                          "Home\nNews\nCouncil approves protected bike lanes on Mill Street\nBy Sarah Collins\n")
     assert guess_text_title(lines) == "Council approves protected bike lanes on Mill Street"
+
+
+def test_text_after_a_stray_closing_body_tag_is_kept():
+    """libxml2 puts what follows an early </body> beside <body>; browsers show it, so must we."""
+    html = ("<html><head><title>Pine boxes</title></head><body><p>Handmade pine boxes</p></body>"
+            "</td></tr></table><table><tr><td><p>Call 1-888-327-8486 for general information.</p>"
+            "</td></tr></table></html>").encode()
+    page = segment(page_from_bytes(html, id="stray", input_format="html"))
+    assert [line.text for line in page.lines] == ["Handmade pine boxes", "Call 1-888-327-8486 for general information."]
+    assert page.lines[1].dom_path.startswith("body/") and page.lines[1].in_table
