@@ -261,6 +261,12 @@ def auto_labels(page: Page, alignment: Alignment) -> list[str]:
 
 # --- hand labels -------------------------------------------------------------
 
+def record_ref(record: dict) -> str:
+    """A hand-label record's page ref: ``subset:id`` (``CorpusEntry.ref``), or the bare
+    id for records written before subsets were kept."""
+    return f"{record['subset']}:{record['page']}" if record.get("subset") else record["page"]
+
+
 def load_hand_labels(folder: Path) -> dict[str, list[tuple[str, str]]]:
     """page ref -> [(line hash, label), ...] from every *.jsonl under ``folder``.
 
@@ -274,8 +280,7 @@ def load_hand_labels(folder: Path) -> dict[str, list[tuple[str, str]]]:
                 continue
             try:
                 record = json.loads(raw)
-                ref = f"{record['subset']}:{record['page']}" if record.get("subset") else record["page"]
-                out[ref] = [(h, lab) for h, lab in record["lines"]]
+                out[record_ref(record)] = [(h, lab) for h, lab in record["lines"]]
             except (json.JSONDecodeError, KeyError, ValueError) as exc:
                 raise InputError(f"{path}:{number}: bad hand-label record ({exc})") from None
     return out

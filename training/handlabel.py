@@ -109,13 +109,15 @@ def parse_ranges(path: Path) -> dict[str, list[tuple[int, int, str]]]:
 
 
 def apply(ranges: Path, out: Path, corpora: Path) -> None:
+    from training.corpus import record_ref
+
     entries = load_index(corpora)
     existing: dict[str, dict] = {}
     if out.exists():
         for raw in out.read_text(encoding="utf-8").splitlines():
             if raw.strip():
                 record = json.loads(raw)
-                existing[f"{record['subset']}:{record['page']}" if record.get("subset") else record["page"]] = record
+                existing[record_ref(record)] = record
     archives = Archives(corpora)
     for page_id, spans in parse_ranges(ranges).items():
         entry = find_entry(entries, page_id)
