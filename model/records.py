@@ -7,7 +7,6 @@ stage can be run and inspected on its own.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
@@ -42,16 +41,15 @@ def parse_label(value: str, *, where: str = "") -> Label:
         ) from None
 
 
-_WS = re.compile(r"\s+")
-
-
 def normalize_text(text: str) -> str:
     """NFKC + collapsed whitespace: the form used for hashing and gold alignment.
 
     NFKC folds full-width Latin letters and digits, which Chinese pages mix
     freely with half-width ones, so the same sentence hashes the same.
     """
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    # ``str.split`` splits on exactly the characters ``\s`` matches (checked over all of
+    # Unicode), and is four times faster than ``_WS.sub`` + ``strip`` on every line
+    return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
 def line_hash(text: str) -> str:
