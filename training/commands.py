@@ -45,6 +45,12 @@ def _corpus_digest(pages: list[Page]) -> str:
 def add_synthetic_spam(pages: list[Page], seed: int) -> tuple[list[Page], dict]:
     """Inject in-sentence spam (Chinese pages) and whole spam lines, reproducibly.
 
+    Each page draws from its own generator, seeded by ``seed`` and the page id,
+    so what a page gets does not depend on the pages before it: adding a page to
+    the corpora (or fixing how one segments) leaves every other page's synthetic
+    spam as it was. With one generator for the whole run, three new pages
+    reshuffled the spam of every page after them.
+
     Uses the spam generator in ``training.inject`` when it is present; without
     it the pages are returned unchanged.
     """
@@ -52,9 +58,9 @@ def add_synthetic_spam(pages: list[Page], seed: int) -> tuple[list[Page], dict]:
         from training.inject import inject_page, spam_lines
     except ImportError:
         return pages, {"span_pages": 0, "line_pages": 0}
-    rng = random.Random(seed)
     out, span_pages, line_pages = [], 0, 0
     for page in pages:
+        rng = random.Random(f"{seed}:{page.id}")
         if page.lang == "zh" and any(l.gold == "body" for l in page.lines) and rng.random() < SPAN_SPAM_SHARE:
             page = inject_page(page, rng)
             span_pages += 1

@@ -140,3 +140,8 @@ def test_synthetic_spam_lines_come_scattered_or_as_one_block_and_are_reproducibl
     assert info["line_pages"] == len(runs) > 20
     assert any(longest >= 3 and longest == total for total, longest in runs)  # an ad column
     assert any(total <= 3 for total, _ in runs)  # scattered lines
+    # a page's spam depends on the seed and its id only, not on the pages before it
+    alone, _ = add_synthetic_spam(pages()[150:], seed=3)
+    assert [[l.text for l in p.lines] for p in alone] == [[l.text for l in p.lines] for p in first[150:]]
+    other, _ = add_synthetic_spam(pages(), seed=4)
+    assert [[l.text for l in p.lines] for p in other] != [[l.text for l in p.lines] for p in first]
