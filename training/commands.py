@@ -33,7 +33,9 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _corpus_digest(pages: list[Page]) -> str:
+def corpus_digest(pages: list[Page]) -> str:
+    """A short hash of the training pages' ids, lines and labels (synthetic spam
+    included): the manifest keeps it, so a retrain can show it saw the same data."""
     digest = hashlib.sha256()
     for page in pages:
         digest.update(page.id.encode())
@@ -125,7 +127,7 @@ def run_train(data: list[Path], *, out: Path, corpora: Path | None, labels: Path
     summary["train_pages"] = len(train_pages)
     summary["train_lines"] = sum(len(p.lines) for p in train_pages)
     summary["dev_pages"] = len(dev_pages)
-    summary["train_digest"] = _corpus_digest(train_pages)
+    summary["train_digest"] = corpus_digest(train_pages)
     config = TrainConfig(hash_bits=hash_bits, alpha=alpha, cv=cv, random_state=seed)
     model = fit_model(train_pages, config, spans=_train_spans(corpora if spam else None, seed), log=log)
     metrics = {}
