@@ -70,16 +70,19 @@ EN_HOOKS: tuple[str, ...] = (
 #: Shady medical ads ("quack" ads: cure-all claims for hair loss, impotence,
 #: chronic disease), which old Chinese portals ran in columns of short lines.
 #: Made-up templates in that shape; LABELS.md: illicit or shady offers are spam.
+#: The claims and hooks are written here from general knowledge of such ads; an
+#: earlier list shared phrases with the one dev page that has ads of this kind,
+#: and ``tests/training/test_spam_words.py`` keeps them apart.
 ZH_QUACK_CONDITIONS: tuple[str, ...] = tuple("""
 脱发 白发 口臭 早泄 阳痿 失眠 抑郁症 风湿 类风湿 高血压 糖尿病 牛皮癣 白癜风 痛风 前列腺炎
 乙肝 鼻炎 打呼噜 狐臭 不孕不育 肾虚 痔疮 颈椎病 哮喘
 """.split())
 ZH_QUACK_CLAIMS: tuple[str, ...] = tuple("""
-特效奇药 新药上市 获重大突破 已被攻破 一次根治 永不复发 中药显奇效 祖传秘方 国际认证 权威专家坐诊
-三天见效 无效退款 专家免费咨询 最终选择 克星 新纪元 必须亮剑 特效疗法
+新药上市 一次根治 永不复发 祖传秘方 权威专家坐诊 三天见效 无效退款 专家免费咨询 克星 特效疗法
+药到病除 纯中药调理 根治不反弹 名医推荐 疗效显著 告别烦恼 不开刀不吃药 秘方公开 患者福音 专家在线解答
 """.split())
 ZH_QUACK_HOOKS: tuple[str, ...] = (
-    "（图）", "/图文", "18岁以下勿点击", "男人必看", "女人必看", "夫妻必读", "点击咨询", "的秘诀！", "怎么办？",
+    "男人必看", "女人必看", "夫妻必读", "点击咨询", "的秘诀！", "怎么办？", "详情点击", "限时优惠", "→进入", "免费送药",
 )
 ZH_DECOR: tuple[str, ...] = ("★", "■", "●", "◆", "★★", "■■", "※")
 
