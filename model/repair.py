@@ -44,6 +44,15 @@ LABELS.md states outright and a classifier can miss on one page:
   line each feed item looks like a short article; only the page as a whole
   says there is no text of its own. An article always has at least one line
   of its own that is neither a link nor a repeat.
+* ``lone_link`` — a page whose only body lines (one or two) are link text the
+  classifier gave body less than even odds has no article either: a list
+  page's linked masthead slogan in an ``<h1>`` gets there, while an image
+  post's linked title, its only text, is body with far more confidence.
+  Text dumps carry no link marks, so the rule is HTML-only.
+
+Legal disclaimers ("免责声明：…", "Disclaimer: …") are never made body by the
+gap or sentence rules: LABELS.md calls license and legal lines chrome, and
+they sit right after the article's last paragraph.
 
 Every change writes ``repair_reason``, so ``label --format jsonl`` output and
 tests can say why a label differs from ``pred``. The rules work on plain
@@ -78,6 +87,9 @@ NO_ARTICLE_MIN_LINES = 20
 #: The teaser rule: longest run of chrome lines between two links lines, and longest line in it.
 TEASER_MAX_RUN = 3
 TEASER_MAX_CHARS = 30
+#: The lone-link rule: at most this many body lines, each under this body probability.
+LONE_LINK_MAX_LINES = 2
+LONE_LINK_MAX_BODY_PROBA = 0.5
 #: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
 #: text occurs this often on the page; twice is not enough: some pages print their article twice.
 FEED_REPEATS = 3
@@ -87,6 +99,11 @@ _SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?(\s*[(（][^()（）]{1
 #: Legal boilerplate written as sentences ("特别声明：以上内容…", "Disclaimer: …"): LABELS.md
 #: calls license and legal lines chrome, however well punctuated.
 _DISCLAIMER = re.compile(r"^\W{0,3}(特别声明|免责声明|版权声明|声明[:：]|disclaimer\b)", re.I)
+
+
+def is_disclaimer(text: str) -> bool:
+    """A legal disclaimer or copyright statement line ("免责声明：…", "Disclaimer: …")."""
+    return bool(_DISCLAIMER.match(text))
 
 
 def is_sentence(text: str) -> bool:
@@ -258,7 +275,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   linked: Sequence[bool] | None = None,
                   repeated: Sequence[bool] | None = None,
                   short: Sequence[bool] | None = None,
-                  credit: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  credit: Sequence[bool] | None = None,
+                  legal: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -267,7 +285,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     page) enable the no-article rule; without them
     those rules are skipped, as is the teaser rule without ``short`` (lines of
     at most ``TEASER_MAX_CHARS`` characters). ``credit`` lines are treated as furniture by
-    every later rule (none of them may make an attribution line body again).
+    every later rule (none of them may make an attribution line body again); so are
+    ``legal`` lines (disclaimers), which no rule relabels on its own. ``linked`` also
+    enables the lone-link rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -277,8 +297,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     for i, flag in enumerate(credit or ()):
         if flag and out[i] == "body":
             out[i], reasons[i] = "chrome", "credit"
-    if credit is not None:
-        furniture = [bool(c) or bool(furniture and furniture[i]) for i, c in enumerate(credit)]
+    for extra in (credit, legal):
+        if extra is not None:
+            furniture = [bool(c) or bool(furniture and furniture[i]) for i, c in enumerate(extra)]
     for i, flag in enumerate(contact_spam or ()):
         if flag and out[i] != "spam":
             out[i], reasons[i] = "spam", "contact_spam"
@@ -303,10 +324,23 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                 if label == "body":  # the classifier's best other label
                     best = max(range(len(LABELS)), key=lambda k: -1.0 if k == BODY else probas[i][k])
                     out[i], reasons[i] = LABELS[best], "no_article"
+    if linked is not None:
+        for i in _lone_link_lines(out, probas, linked):
+            best = max(range(len(LABELS)), key=lambda k: -1.0 if k == BODY else probas[i][k])
+            out[i], reasons[i] = LABELS[best], "lone_link"
     if short is not None:
         for i in _teaser_lines(out, short, furniture):
             out[i], reasons[i] = "links", "teaser"
     return out, reasons
+
+
+def _lone_link_lines(labels: Sequence[str], probas: Sequence[Sequence[float]], linked: Sequence[bool]) -> list[int]:
+    """The body lines of a page whose few body lines are all hesitant link text, else []."""
+    body = [i for i, label in enumerate(labels) if label == "body"]
+    if 0 < len(body) <= LONE_LINK_MAX_LINES and all(
+            linked[i] and probas[i][BODY] < LONE_LINK_MAX_BODY_PROBA for i in body):
+        return body
+    return []
 
 
 def _teaser_lines(labels: Sequence[str], short: Sequence[bool], furniture: Sequence[bool] | None) -> list[int]:
@@ -346,7 +380,8 @@ def repair(page: Page) -> Page:
                                  linked=[2 * line.link_chars >= len(line.text) > 0 for line in page.lines],
                                  repeated=[keys[shape] >= FEED_REPEATS for shape in shapes],
                                  short=[len(line.text) <= TEASER_MAX_CHARS for line in page.lines],
-                                 credit=[is_credit(line.text) for line in page.lines])
+                                 credit=[is_credit(line.text) for line in page.lines],
+                                 legal=[is_disclaimer(line.text) for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

@@ -416,3 +416,43 @@ def test_long_or_long_runs_of_chrome_between_links_stay_chrome():
     short = [True] * 6 + [False, True]
     out, _ = repair_labels(labels, [proba(0.05)] * 8, [0.0] * 8, short=short)
     assert out == labels
+
+
+# --- disclaimers and the lone-link rule ----------------------------------------------------------------
+
+def test_the_gap_rule_does_not_make_a_disclaimer_body():
+    labels = ["body", "chrome", "body"]
+    probas = [proba(0.9), proba(0.47), proba(0.9)]
+    disclaimer = "免责声明：本文来自合作媒体，不代表本站观点，如有侵权请联系删除。"
+    assert repair_labels(labels, probas, [0.0] * 3)[0] == ["body", "body", "body"]
+    out, reasons = repair_labels(labels, probas, [0.0] * 3, legal=[False, True, False])
+    assert out == labels and not any(reasons)
+    from model.repair import is_disclaimer
+
+    assert is_disclaimer(disclaimer) and is_disclaimer("Disclaimer: views are the author's own.")
+    assert not is_disclaimer("他在声明中表示，公司将继续履行合同义务。")
+
+
+def test_a_page_whose_only_body_is_a_hesitant_link_has_no_article():
+    # a list page: its linked masthead slogan is the one body line, at 0.45
+    labels = ["chrome", "body", "links", "links"]
+    probas = [proba(0.1), (0.45, 0.0, 0.24, 0.31), (0.1, 0.0, 0.8, 0.1), (0.1, 0.0, 0.8, 0.1)]
+    linked = [True] * 4
+    out, reasons = repair_labels(labels, probas, [0.0] * 4, linked=linked)
+    assert out[1] == "chrome" and reasons[1] == "lone_link"
+
+
+@pytest.mark.parametrize("case", ["confident", "unlinked", "three_lines"])
+def test_the_lone_link_rule_leaves_image_posts_and_articles_alone(case):
+    n = 5
+    labels, probas, linked = ["chrome"] * n, [proba(0.1)] * n, [True] * n
+    labels[1], probas[1] = "body", proba(0.45)
+    if case == "confident":  # an image post's linked title, its only text
+        probas[1] = proba(0.9)
+    elif case == "unlinked":
+        linked[1] = False
+    else:  # three hesitant linked lines: left to the classifier
+        labels[1:4] = ["body"] * 3
+        probas[1:4] = [proba(0.45)] * 3
+    out, reasons = repair_labels(labels, probas, [0.0] * n, linked=linked)
+    assert out == labels and not any(reasons)
