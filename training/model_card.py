@@ -42,6 +42,10 @@ KNOWN_WEAKNESSES = """\
   the generator's phrases are kept out of that page by a test.
 - **Text-dump mode** has no markup: short lines (menus vs. subheadings) are harder than in HTML,
   and articles written one phrase per line (WeChat style) lose most of their lines.
+- **Site names above the headline** ("TED Blog", a blog's linked title in its masthead) are
+  often kept: the gold texts of the blog benchmarks include them (21 of 27 dev pages where
+  two title pieces are body lines), so the training labels teach body; LABELS.md counts them
+  as site furniture. `tests/test_default_model.py` keeps this as a strict xfail.
 - **Tiny pages** (one or two lines) are outside the training data; their labels are unreliable.
 - The seed pages in ../shared/seeds are *not* used for training; they are kept as a check.
 """
