@@ -99,11 +99,25 @@ def _train_spans(corpora: Path | None, seed: int):
     return train_span_detector(corpora, random_state=seed)
 
 
-def run_train(data: list[Path], *, out: Path, corpora: Path | None, labels: Path, holdout: float,
-              spam: bool, max_pages: int | None, hash_bits: int, alpha: float, cv: int, seed: int) -> LinesiftModel:
+@dataclasses.dataclass
+class TrainingData:
+    """The pages a training run fits and reports on, and what the manifest says of them."""
+    train: list[Page]
+    dev: list[Page]
+    summary: dict
+
+
+def build_training_data(data: list[Path], *, corpora: Path | None, labels: Path, holdout: float, spam: bool,
+                        max_pages: int | None, seed: int, with_dev: bool = True) -> TrainingData:
+    """Everything ``linesift train`` reads, split and spiked with synthetic spam.
+
+    One function for the run and for ``tests/training/test_reproducible.py``, which
+    compares the ``summary`` it builds with the bundled model's manifest: a change to
+    this data path cannot pass that test unnoticed. ``with_dev=False`` skips reading
+    the corpora's dev split (the digest covers the train pages only).
+    """
     if not data and corpora is None:
         raise InputError("nothing to train on: give labelled data files and/or --corpora DIR")
-    started = time.time()
     train_pages: list[Page] = []
     dev_pages: list[Page] = []
     summary: dict = {}
@@ -117,8 +131,9 @@ def run_train(data: list[Path], *, out: Path, corpora: Path | None, labels: Path
         stats = CorpusStats()
         log(f"reading corpora from {corpora}")
         train_pages += list(iter_corpus(corpora, labels, split="train", max_pages=max_pages, log=log, stats=stats))
-        dev_max = None if max_pages is None else max(1, max_pages // 4)
-        dev_pages += list(iter_corpus(corpora, labels, split="dev", max_pages=dev_max, log=log, stats=stats))
+        if with_dev:
+            dev_max = None if max_pages is None else max(1, max_pages // 4)
+            dev_pages += list(iter_corpus(corpora, labels, split="dev", max_pages=dev_max, log=log, stats=stats))
         summary["corpora"] = stats.summary()
     if not train_pages:
         raise InputError("no training pages after reading the inputs")
@@ -128,6 +143,15 @@ def run_train(data: list[Path], *, out: Path, corpora: Path | None, labels: Path
     summary["train_lines"] = sum(len(p.lines) for p in train_pages)
     summary["dev_pages"] = len(dev_pages)
     summary["train_digest"] = corpus_digest(train_pages)
+    return TrainingData(train=train_pages, dev=dev_pages, summary=summary)
+
+
+def run_train(data: list[Path], *, out: Path, corpora: Path | None, labels: Path, holdout: float,
+              spam: bool, max_pages: int | None, hash_bits: int, alpha: float, cv: int, seed: int) -> LinesiftModel:
+    started = time.time()
+    built = build_training_data(data, corpora=corpora, labels=labels, holdout=holdout, spam=spam,
+                                max_pages=max_pages, seed=seed)
+    train_pages, dev_pages, summary = built.train, built.dev, built.summary
     config = TrainConfig(hash_bits=hash_bits, alpha=alpha, cv=cv, random_state=seed)
     model = fit_model(train_pages, config, spans=_train_spans(corpora if spam else None, seed), log=log)
     metrics = {}
@@ -158,4 +182,4 @@ def run_evaluate(data: list[Path], *, model: LinesiftModel, corpora: Path | None
         json_out.write_text(json.dumps({**report.to_dict(), "per_page": report.per_page}, indent=1), encoding="utf-8")
 
 
-__all__ = ["run_train", "run_evaluate", "add_synthetic_spam", "Line"]
+__all__ = ["run_train", "run_evaluate", "build_training_data", "TrainingData", "add_synthetic_spam", "Line"]
