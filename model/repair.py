@@ -50,9 +50,10 @@ LABELS.md states outright and a classifier can miss on one page:
   post's linked title, its only text, is body with far more confidence.
   Text dumps carry no link marks, so the rule is HTML-only.
 
-Legal disclaimers ("免责声明：…", "Disclaimer: …") are never made body by the
-gap or sentence rules: LABELS.md calls license and legal lines chrome, and
-they sit right after the article's last paragraph.
+Legal disclaimers ("免责声明：…", "Disclaimer: …") are never relabelled by the
+gap, container, sentence or teaser rules: LABELS.md calls license and legal
+lines chrome, and they sit right after the article's last paragraph, where
+the gap rule would otherwise make them body.
 
 Every change writes ``repair_reason``, so ``label --format jsonl`` output and
 tests can say why a label differs from ``pred``. The rules work on plain
