@@ -111,7 +111,7 @@ def is_sentence(text: str) -> bool:
     """A finished sentence: long enough, ending in sentence punctuation (a closing quote allowed),
     and not a legal disclaimer."""
     return (len(text) >= SENTENCE_MIN_CHARS and bool(_SENTENCE_END.search(text))
-            and not _DISCLAIMER.match(text))
+            and not is_disclaimer(text))
 
 BODY = LABELS.index("body")
 #: Longest line the furniture rule touches: a sentence about copyright law is longer.
@@ -322,17 +322,20 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     if linked is not None and repeated is not None:
         if is_feed(out, [a or b for a, b in zip(linked, repeated)]):
             for i, label in enumerate(out):
-                if label == "body":  # the classifier's best other label
-                    best = max(range(len(LABELS)), key=lambda k: -1.0 if k == BODY else probas[i][k])
-                    out[i], reasons[i] = LABELS[best], "no_article"
+                if label == "body":
+                    out[i], reasons[i] = _best_other_label(probas[i]), "no_article"
     if linked is not None:
         for i in _lone_link_lines(out, probas, linked):
-            best = max(range(len(LABELS)), key=lambda k: -1.0 if k == BODY else probas[i][k])
-            out[i], reasons[i] = LABELS[best], "lone_link"
+            out[i], reasons[i] = _best_other_label(probas[i]), "lone_link"
     if short is not None:
         for i in _teaser_lines(out, short, furniture):
             out[i], reasons[i] = "links", "teaser"
     return out, reasons
+
+
+def _best_other_label(row: Sequence[float]) -> str:
+    """The classifier's most likely label other than body, for a line a rule takes out of the article."""
+    return LABELS[max(range(len(LABELS)), key=lambda k: -1.0 if k == BODY else row[k])]
 
 
 def _lone_link_lines(labels: Sequence[str], probas: Sequence[Sequence[float]], linked: Sequence[bool]) -> list[int]:
