@@ -12,6 +12,7 @@ it learns how far to trust pass one on pages it has not seen.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -356,17 +357,45 @@ def _version() -> str:
         return "0+unknown"
 
 
+#: Fields of a boosted tree's nodes that only training and inspection read: the split
+#: gain and the training-sample count. ``predict_proba`` (and the span detector's own
+#: tree walk) never touch them.
+_TRAINING_ONLY_NODE_FIELDS = ("gain", "count")
+
+
+def slim_copy(estimator):
+    """A deep copy whose boosted trees have their training-only node fields zeroed.
+
+    Random float gains compress badly: zeroed, they make the bundled model file
+    about a quarter smaller, with predictions bit for bit the same (checked by
+    tests/test_classify.py). The caller's estimator is left as it was.
+    """
+    if estimator is None:
+        return None
+    slim = copy.deepcopy(estimator)
+    for name in ("first_", "second_"):
+        booster = getattr(slim, name, None)
+        for iteration in getattr(booster, "_predictors", None) or ():
+            for tree in iteration:
+                for field_name in _TRAINING_ONLY_NODE_FIELDS:
+                    if field_name in (tree.nodes.dtype.names or ()):
+                        tree.nodes[field_name] = 0
+    return slim
+
+
 def save_model(model: LinesiftModel, path: str | Path, *, extra: dict | None = None) -> Path:
     """Write ``path`` (joblib) and ``path.with_suffix('.json')`` (manifest with sha256).
 
     The manifest is written last, atomically, so a half-written model never
-    passes the hash check.
+    passes the hash check. The file holds ``slim_copy`` of each estimator.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    joblib.dump({"format_version": FORMAT_VERSION, "html": model.html, "text": model.text,
-                 "spans": model.spans}, tmp, compress=3)
+    html = slim_copy(model.html)
+    text = html if model.text is model.html else slim_copy(model.text)
+    joblib.dump({"format_version": FORMAT_VERSION, "html": html, "text": text,
+                 "spans": slim_copy(model.spans)}, tmp, compress=3)
     os.replace(tmp, path)
     manifest = {
         "format_version": FORMAT_VERSION,

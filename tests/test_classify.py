@@ -188,6 +188,14 @@ def test_save_load_round_trip_predicts_the_same(saved, fitted, text_pages):
     assert loaded.manifest["sha256"] == json.loads(saved.with_suffix(".json").read_text())["sha256"]
 
 
+def test_saved_trees_drop_training_only_fields_but_not_the_callers(saved, fitted):
+    def gains(clf):
+        return np.concatenate([tree.nodes["gain"] for it in clf.second_._predictors for tree in it])
+
+    assert np.any(gains(fitted) != 0)  # the model in memory keeps its split gains
+    assert not np.any(gains(load_model(saved).html))
+
+
 def test_tampered_model_file_is_refused_naming_sha256(saved):
     data = bytearray(saved.read_bytes())
     data[len(data) // 2] ^= 0xFF
