@@ -149,6 +149,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         (only for tiny data, e.g. tests).
     max_iter : int, default=300
         Boosting iterations of pass two (pass one runs at most 30 epochs).
+    max_leaf_nodes : int, default=31
+        Leaves per tree of pass two. 63 was measured on 2026-12-03: dev body-token
+        F1 0.9536 -> 0.9541 and text-dump line F1 of every class within noise,
+        for a model file of 8.4 MB instead of 5.3 MB, so the default stays 31.
     random_state : int, default=0
         Seeds both passes.
 
@@ -171,12 +175,13 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, use_dom: bool = True, hash_bits: int = 15, alpha: float = 1e-4, cv: int = 3,
-                 max_iter: int = 300, random_state: int = 0):
+                 max_iter: int = 300, max_leaf_nodes: int = 31, random_state: int = 0):
         self.use_dom = use_dom
         self.hash_bits = hash_bits
         self.alpha = alpha
         self.cv = cv
         self.max_iter = max_iter
+        self.max_leaf_nodes = max_leaf_nodes
         self.random_state = random_state
 
     def _first(self) -> Pipeline:
@@ -239,7 +244,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             oof = self._full_proba(self.first_, matrix)
         ctx = context_features(dense, oof, sizes)
         self.second_ = HistGradientBoostingClassifier(
-            max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=31, l2_regularization=1.0,
+            max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=self.max_leaf_nodes, l2_regularization=1.0,
             random_state=self.random_state,
         ).fit(ctx, y)
         self.classes_ = np.asarray(LABELS, dtype=object)

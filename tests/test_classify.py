@@ -43,8 +43,9 @@ def fitted(text_pages):
 # --- estimator contract --------------------------------------------------------------------------------
 
 def test_init_only_stores_parameters():
-    clf = LineClassifier(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, random_state=3)
-    assert clf.get_params() == dict(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, random_state=3)
+    clf = LineClassifier(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, max_leaf_nodes=15, random_state=3)
+    assert clf.get_params() == dict(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, max_leaf_nodes=15,
+                                    random_state=3)
     assert not hasattr(clf, "classes_")
     assert sklearn.base.clone(clf).get_params() == clf.get_params()
 

@@ -26,6 +26,7 @@ class TrainConfig:
     alpha: float = 1e-4
     cv: int = 3
     max_iter: int = 300
+    max_leaf_nodes: int = 31
     random_state: int = 0
 
 
@@ -56,7 +57,7 @@ def fit_model(pages: Sequence[Page], config: TrainConfig = TrainConfig(), *, spa
               log=print) -> LinesiftModel:
     """Fit the HTML model on HTML pages and the text model on every page."""
     params = dict(hash_bits=config.hash_bits, alpha=config.alpha, cv=config.cv, max_iter=config.max_iter,
-                  random_state=config.random_state)
+                  max_leaf_nodes=config.max_leaf_nodes, random_state=config.random_state)
     text_pages = [as_text_page(p) for p in pages]
     log(f"training text-dump model on {len(text_pages)} pages, {sum(len(p.lines) for p in text_pages)} lines")
     text = LineClassifier(use_dom=False, **params).fit(text_pages, line_targets(text_pages), page_groups(text_pages))
