@@ -267,7 +267,8 @@ def stage_split(sample: Path, model_path: str, limit: int = 400) -> dict[str, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model", default=str(ROOT / "model" / "default" / "linesift.joblib"),
+                        help="Model file (default: the bundled model).")
     parser.add_argument("--pages", type=int, default=1600)
     parser.add_argument("--scale", type=int, default=10, help="Also measure RSS on a sample this many times larger (0 = skip).")
     parser.add_argument("--build", type=Path, default=Path("/tmp/linesift-bench"))
