@@ -372,8 +372,8 @@ def slim_copy(estimator):
     """A deep copy whose boosted trees have their training-only node fields zeroed.
 
     Random float gains compress badly: zeroed, they make the bundled model file
-    about a quarter smaller, with predictions bit for bit the same (checked by
-    tests/test_classify.py). The caller's estimator is left as it was.
+    a fifth smaller (6.7 -> 5.3 MB), with predictions bit for bit the same
+    (checked by tests/test_classify.py). The caller's estimator is left as it was.
     """
     if estimator is None:
         return None
