@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import os
 import platform
 import warnings
@@ -35,11 +36,12 @@ from sklearn.preprocessing import MaxAbsScaler
 from sklearn.utils.validation import check_is_fitted
 
 from model.errors import ModelError
-from model.features import LineFeaturizer
+from model.features import LENGTH_COLUMN, LINKS_WORDS_COLUMN, LineFeaturizer
 from model.records import LABELS, Page
 
-#: Bumped whenever the pickled objects or the manifest change shape.
-FORMAT_VERSION = 2
+#: Bumped whenever the pickled objects or the manifest change shape
+#: (3: ``LineClassifier`` gained ``block_context``).
+FORMAT_VERSION = 3
 #: The bundled default model.
 DEFAULT_MODEL_PATH = Path(__file__).with_name("default") / "linesift.joblib"
 #: Offsets of neighbouring lines whose pass-one probabilities pass two sees.
@@ -59,10 +61,55 @@ EARLY_ITERATIONS = 50
 EARLY_MARGIN = 3.0
 
 
-def context_features(dense: np.ndarray, proba: np.ndarray, page_sizes: Sequence[int]) -> np.ndarray:
-    """Pass-two inputs: dense features + own/neighbour/region probabilities.
+#: A links-word line ("相关推荐", "More stories") this short is a block heading.
+HEADING_MAX_LOG_LEN = math.log1p(20)
+#: Columns ``block_features`` adds to pass two's inputs.
+N_BLOCK_FEATURES = 6
 
-    Returns an array of shape (n_lines, n_dense + n_classes * (1 + len(CONTEXT_OFFSETS) + 2) + 3).
+
+def block_features(dense: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Where a line sits among the page's blocks, for one page: shape (n_lines, 6).
+
+    The +-3 neighbours and the +-10 window do not reach far enough to see that
+    line 40 of a recommendation feed still sits under its "为您推荐" heading,
+    or how far the nearest article line is. The columns: log lines since the last
+    short links-word heading (-1 if none); 1 when such a heading is above and no
+    confident body line lies between it and the line; log distance to the
+    previous and to the next confident body line (-1 if none); log length of the
+    run of lines with the same pass-one label, and the line's relative place in it.
+    ``LineClassifier(block_context=True)`` adds them; see there for what they
+    were measured to do.
+    """
+    n = len(proba)
+    if n == 0:
+        return np.zeros((0, N_BLOCK_FEATURES))
+    idx = np.arange(n)
+    head = (dense[:, LINKS_WORDS_COLUMN] > 0) & (dense[:, LENGTH_COLUMN] <= HEADING_MAX_LOG_LEN)
+    body = proba[:, 0] >= BODY_CONFIDENT
+    last_head = np.maximum.accumulate(np.where(head, idx, -1))
+    body_before = np.concatenate([[-1], np.maximum.accumulate(np.where(body, idx, -1))[:-1]])
+    body_after = np.concatenate([np.minimum.accumulate(np.where(body, idx, n)[::-1])[::-1][1:], [n]])
+    best = proba.argmax(axis=1)
+    change = np.concatenate([[True], best[1:] != best[:-1]])
+    run = np.cumsum(change) - 1
+    starts = np.flatnonzero(change)
+    lengths = np.bincount(run)
+    return np.column_stack([
+        np.where(last_head >= 0, np.log1p(idx - last_head), -1.0),
+        ((last_head >= 0) & (body_before <= last_head)).astype(float),
+        np.where(body_before >= 0, np.log1p(idx - body_before), -1.0),
+        np.where(body_after < n, np.log1p(body_after - idx), -1.0),
+        np.log1p(lengths[run]),
+        (idx - starts[run]) / lengths[run],
+    ])
+
+
+def context_features(dense: np.ndarray, proba: np.ndarray, page_sizes: Sequence[int], *,
+                     blocks: bool = False) -> np.ndarray:
+    """Pass-two inputs: dense features + own/neighbour/region probabilities (+ block features).
+
+    Returns an array of shape
+    (n_lines, n_dense + n_classes * (1 + len(CONTEXT_OFFSETS) + 2) + 3 [+ N_BLOCK_FEATURES if ``blocks``]).
     """
     out = []
     start = 0
@@ -86,6 +133,8 @@ def context_features(dense: np.ndarray, proba: np.ndarray, page_sizes: Sequence[
         else:
             inside, dist = np.zeros(size), np.ones(size)
         cols.append(np.column_stack([inside, dist, np.full(size, body.size / max(1, size))]))
+        if blocks:
+            cols.append(block_features(dense[start:start + size], p))
         out.append(np.hstack(cols))
         start += size
     return np.hstack([dense, np.vstack(out)]) if out else np.zeros((0, dense.shape[1]))
@@ -153,6 +202,13 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         Leaves per tree of pass two. 63 was measured on 2026-12-03: dev body-token
         F1 0.9536 -> 0.9541 and text-dump line F1 of every class within noise,
         for a model file of 8.4 MB instead of 5.3 MB, so the default stays 31.
+    block_context : bool, default=False
+        Give pass two ``block_features`` too. Measured with the README training
+        command on 2026-12-03: for text dumps, dev body-token F1 0.898 -> 0.905,
+        line F1 body 0.805 -> 0.816, links 0.709 -> 0.717 (spam 9 -> 3 of 29 dev
+        lines, all on one page's 20-line ad block, now called links/chrome, so
+        still cut); with markup, body-token F1 0.954 -> 0.948. So the default
+        model uses them for text dumps only.
     random_state : int, default=0
         Seeds both passes.
 
@@ -175,13 +231,15 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, use_dom: bool = True, hash_bits: int = 15, alpha: float = 1e-4, cv: int = 3,
-                 max_iter: int = 300, max_leaf_nodes: int = 31, random_state: int = 0):
+                 max_iter: int = 300, max_leaf_nodes: int = 31, block_context: bool = False,
+                 random_state: int = 0):
         self.use_dom = use_dom
         self.hash_bits = hash_bits
         self.alpha = alpha
         self.cv = cv
         self.max_iter = max_iter
         self.max_leaf_nodes = max_leaf_nodes
+        self.block_context = block_context
         self.random_state = random_state
 
     def _first(self) -> Pipeline:
@@ -242,7 +300,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.first_ = self._first().fit(matrix, y)
         if n_folds < 2:
             oof = self._full_proba(self.first_, matrix)
-        ctx = context_features(dense, oof, sizes)
+        ctx = context_features(dense, oof, sizes, blocks=self.block_context)
         self.second_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=self.max_leaf_nodes, l2_regularization=1.0,
             random_state=self.random_state,
@@ -268,7 +326,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "second_")
         first = self._full_proba(self.first_, matrix)
         dense = matrix[:, :self.featurizer_.n_dense].toarray()
-        ctx = context_features(dense, first, page_sizes)
+        ctx = context_features(dense, first, page_sizes, blocks=self.block_context)
         return self._full_proba(self.second_, ctx, boosted_proba)
 
     def predict(self, X: Sequence[Page]) -> np.ndarray:

@@ -251,6 +251,12 @@ def _text_row(text: str, counts: tuple[int, ...]) -> tuple[float, ...]:
 _text_row_cached = lru_cache(maxsize=16384)(_text_row)
 
 
+#: Columns of ``text_features`` that pass two reads by position: log length and the
+#: links-word flag (``_shape``'s first value, ``_patterns``'s last).
+LENGTH_COLUMN = 0
+LINKS_WORDS_COLUMN = 23
+
+
 def text_features(page: Page, ctx: PageContext) -> np.ndarray:
     """Shape, punctuation and pattern features: shape (n_lines, 24)."""
     texts = [line.text for line in page.lines]

@@ -12,8 +12,11 @@ from model.classify import (
     DEFAULT_MODEL_PATH,
     LineClassifier,
     LinesiftModel,
+    N_BLOCK_FEATURES,
+    block_features,
     boosted_proba,
     classify,
+    context_features,
     load_model,
     manifest_path,
     save_model,
@@ -43,9 +46,10 @@ def fitted(text_pages):
 # --- estimator contract --------------------------------------------------------------------------------
 
 def test_init_only_stores_parameters():
-    clf = LineClassifier(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, max_leaf_nodes=15, random_state=3)
+    clf = LineClassifier(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, max_leaf_nodes=15,
+                         block_context=True, random_state=3)
     assert clf.get_params() == dict(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, max_leaf_nodes=15,
-                                    random_state=3)
+                                    block_context=True, random_state=3)
     assert not hasattr(clf, "classes_")
     assert sklearn.base.clone(clf).get_params() == clf.get_params()
 
@@ -100,6 +104,62 @@ def test_boosted_proba_short_ensembles_and_empty_input_fall_back(booster):
     model, X = booster
     assert np.array_equal(boosted_proba(model, X, early_iterations=100), model.predict_proba(X))
     assert boosted_proba(model, X[:0]).shape == (0, 4)
+
+
+def _block_page(kinds: str) -> tuple[np.ndarray, np.ndarray]:
+    """Dense rows and pass-one probabilities for a page described one letter per line:
+    H = short links-word heading, h = long links-word line, b = confident body, c = chrome."""
+    from model.features import LENGTH_COLUMN, LINKS_WORDS_COLUMN
+
+    dense = np.zeros((len(kinds), 30))
+    proba = np.zeros((len(kinds), len(LABELS)))
+    for i, kind in enumerate(kinds):
+        dense[i, LENGTH_COLUMN] = np.log1p(60 if kind == "h" else 6)
+        dense[i, LINKS_WORDS_COLUMN] = float(kind in "Hh")
+        proba[i, LABELS.index("body" if kind == "b" else "links" if kind in "Hh" else "chrome")] = 0.9
+        proba[i, LABELS.index("spam")] = 0.1
+    return dense, proba
+
+
+def test_block_features_follow_headings_body_and_runs():
+    #                          0    1    2    3    4    5    6    7
+    dense, proba = _block_page("c" + "b" + "b" + "H" + "c" + "c" + "b" + "h")
+    out = block_features(dense, proba)
+    assert out.shape == (8, N_BLOCK_FEATURES)
+    # lines since the short heading at 3 (-1 before it); the long links-word line at 7 is no heading
+    assert np.allclose(out[:, 0], [-1, -1, -1, 0, np.log1p(1), np.log1p(2), np.log1p(3), np.log1p(4)])
+    # under the heading with no body line in between: 3, 4, 5 and 6 (its own body does not count), not 7
+    assert out[:, 1].tolist() == [0, 0, 0, 1, 1, 1, 1, 0]
+    # distance to the previous / next confident body line, -1 when there is none
+    # (the line itself does not count: body lines 1, 2 and 6)
+    assert np.allclose(out[:, 2], [-1, -1, *np.log1p([1, 1, 2, 3, 4, 1])])
+    assert np.allclose(out[:, 3], [*np.log1p([1, 1, 4, 3, 2, 1]), -1, -1])
+    # runs of the same pass-one label: c | b b | H | c c | b | h
+    assert np.allclose(out[:, 4], np.log1p([1, 2, 2, 1, 2, 2, 1, 1]))
+    assert np.allclose(out[:, 5], [0, 0, 0.5, 0, 0, 0.5, 0, 0])
+
+
+def test_context_features_compute_block_features_per_page():
+    first, p1 = _block_page("Hcc")
+    second, p2 = _block_page("bcb")
+    both = context_features(np.vstack([first, second]), np.vstack([p1, p2]), [3, 3], blocks=True)
+    alone = context_features(second, p2, [3], blocks=True)
+    # the second page's rows do not see the first page's heading
+    assert np.array_equal(both[3:], alone)
+    assert np.array_equal(both[3:, -N_BLOCK_FEATURES:], block_features(second, p2))
+    assert context_features(second, p2, [3]).shape[1] == both.shape[1] - N_BLOCK_FEATURES
+    assert context_features(np.zeros((0, 30)), np.zeros((0, len(LABELS))), [], blocks=True).shape[0] == 0
+
+
+def test_block_context_widens_pass_two_and_survives_a_save(fitted, text_pages, tmp_path):
+    with_blocks = LineClassifier(use_dom=False, block_context=True, **SMALL).fit(text_pages, line_targets(text_pages))
+    assert with_blocks.second_.n_features_in_ == fitted.second_.n_features_in_ + N_BLOCK_FEATURES
+    proba = with_blocks.predict_proba(text_pages)
+    assert proba.shape == (sum(len(p.lines) for p in text_pages), len(LABELS))
+    save_model(LinesiftModel(html=fitted, text=with_blocks), tmp_path / "m.joblib")
+    loaded = load_model(tmp_path / "m.joblib")
+    assert loaded.text.block_context and not loaded.html.block_context
+    assert np.array_equal(loaded.text.predict_proba(text_pages), proba)
 
 
 def test_fits_its_training_data(fitted, text_pages):

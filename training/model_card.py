@@ -28,6 +28,10 @@ KNOWN_WEAKNESSES = """\
 - **Related feeds in text dumps**: without markup, long "为您推荐" feeds whose items carry
   source / "7小时前" / "跟贴" lines are mostly taken for chrome (one dev site, 163.com, makes
   most of the Chinese text-mode links errors).
+- **Spam blocks in text dumps**: the text-dump model's block features make a long run of
+  whole-line spam (a 20-line medical-ad column) read as the links/chrome block around it: it
+  is cut from the article but labelled links/chrome, not spam (3 of the 29 dev spam lines
+  found in text mode, 19 with markup). The synthetic spam blocks it learns from are 3-8 lines.
 - **Reader comments** are taught as chrome only where their markup says so (comment/Disqus
   containers); in text dumps there is no markup, and comments that read like prose may be kept.
   A one-paragraph post followed by a long comment thread can lose its paragraph with them.
@@ -69,7 +73,9 @@ def render(model_file: Path) -> str:
         "Two line classifiers (HTML with DOM features; text dumps without) of two passes each: an SGD",
         "logistic model over dense line features and hashed jieba/word tokens, then gradient-boosted",
         "trees over the same dense features plus the first pass's probabilities for neighbouring lines",
-        "and the whole page. A span detector finds spam injected inside sentences.",
+        "and the whole page (the text-dump model also gets block features: lines since a links heading,",
+        "distance to the nearest confident body line, run length). A span detector finds spam injected",
+        "inside sentences.",
         "",
         "## Training data",
         "",

@@ -27,6 +27,8 @@ class TrainConfig:
     cv: int = 3
     max_iter: int = 300
     max_leaf_nodes: int = 31
+    #: pass two's block features, for the text-dump model only (see ``LineClassifier``)
+    text_block_context: bool = True
     random_state: int = 0
 
 
@@ -60,7 +62,8 @@ def fit_model(pages: Sequence[Page], config: TrainConfig = TrainConfig(), *, spa
                   max_leaf_nodes=config.max_leaf_nodes, random_state=config.random_state)
     text_pages = [as_text_page(p) for p in pages]
     log(f"training text-dump model on {len(text_pages)} pages, {sum(len(p.lines) for p in text_pages)} lines")
-    text = LineClassifier(use_dom=False, **params).fit(text_pages, line_targets(text_pages), page_groups(text_pages))
+    text = LineClassifier(use_dom=False, block_context=config.text_block_context, **params).fit(
+        text_pages, line_targets(text_pages), page_groups(text_pages))
     html_pages = [p for p in pages if p.source == "html"]
     if html_pages:
         log(f"training HTML model on {len(html_pages)} pages, {sum(len(p.lines) for p in html_pages)} lines")
