@@ -9,6 +9,8 @@ import pytest
 
 from model.features import (
     DENSE_GROUPS,
+    LENGTH_COLUMN,
+    LINKS_WORDS_COLUMN,
     LineFeaturizer,
     char_counts,
     dense_feature_names,
@@ -113,6 +115,14 @@ def test_pattern_columns(make_page):
     assert dense[4, COL["text_23"]] == 1.0  # links heading word
     assert dense[5, COL["text_21"]] == 1.0  # 某某
     assert dense[4, COL["text_13"]] == 1.0  # short line (<= 4 chars)
+
+
+def test_columns_pass_two_reads_by_position(make_page):
+    # model.classify.block_features finds block headings through these two indices
+    texts = ["相关推荐", "More stories", "今天天气很好，我们去公园散步。"]
+    dense = dense_page(make_page(texts))
+    assert dense[:, LINKS_WORDS_COLUMN].tolist() == [1.0, 1.0, 0.0]
+    assert np.allclose(dense[:, LENGTH_COLUMN], [math.log1p(len(t)) for t in texts])
 
 
 def test_title_similarity_repetition_and_position(make_page):
