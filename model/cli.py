@@ -63,7 +63,8 @@ OutputOpt = Annotated[Optional[Path], typer.Option(
                            "with _summary.json. A file name ending in .jsonl, .jsonl.gz or .txt: one file. "
                            "Default: stdout.")]
 JobsOpt = Annotated[int, typer.Option(
-    "--jobs", "-j", min=0, help="Worker processes (one shard at a time each); 0 = all cores.")]
+    "--jobs", "-j", min=0, help="Worker processes; 0 = all cores. Each takes whole shards, or, with fewer "
+                         "shards than about twice the jobs (one big WARC), chunks of its pages.")]
 TimeoutOpt = Annotated[float, typer.Option(
     "--timeout", min=0.0, help="Per-page time limit in seconds (0 = none); a page over it becomes an error record.")]
 

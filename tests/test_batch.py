@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 
 import pytest
 from batch_fixtures import DATA, site_pages, tiny_model, warc_record, write_jsonl, write_warc
@@ -145,15 +146,69 @@ def test_a_rerun_should_redo_only_unfinished_shards_without_duplicates(crawl, tm
     assert again.done_now == 3 and _outputs(out) == before
 
 
-def test_two_jobs_should_write_the_same_files_as_one(crawl, tmp_path, model_path):
+@pytest.mark.parametrize("files_per_shard, by_pages", [(1000, True), (1, False)])
+def test_two_jobs_should_write_the_same_files_as_one(crawl, tmp_path, model_path, files_per_shard, by_pages):
     from model.read import expand_inputs
 
-    config = shards.RunConfig(model_path=model_path, with_lines=True)
-    plan = shards.plan_shards(expand_inputs([str(crawl)]))
-    shards.run_to_dir(plan, config, tmp_path / "one", jobs=1)
-    report = shards.run_to_dir(plan, config, tmp_path / "two", jobs=2)
-    assert report.done_now == 3 and not report.failed
+    config = shards.RunConfig(model_path=model_path, with_lines=True, batch_pages=2)
+    plan = shards.plan_shards(expand_inputs([str(crawl)]), files_per_shard=files_per_shard)
+    assert shards.use_page_pool(len(plan), 2) is by_pages  # 3 shards share pages, 4 go whole to workers
+    one = shards.run_to_dir(plan, config, tmp_path / "one", jobs=1)
+    two = shards.run_to_dir(plan, config, tmp_path / "two", jobs=2)
+    assert two.done_now == len(plan) and not two.failed
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+    for report in (one, two):
+        report.stats.seconds = {}
+    assert two.stats == one.stats
+
+
+def test_a_page_pool_should_use_every_job_on_one_shard_and_stream_in_order(crawl, tmp_path, model_path):
+    import io
+    import os
+
+    from model.read import expand_inputs
+
+    config = shards.RunConfig(model_path=model_path, batch_pages=2)
+    plan = shards.plan_shards(expand_inputs([str(crawl / "a.warc.gz")]))
+    streams = []
+    for jobs in (1, 2):
+        out = io.StringIO()
+        report = shards.run_to_stream(plan, config, out=out, jobs=jobs)
+        assert report.stats.pages == 8 and not report.failed
+        streams.append(out.getvalue())
+    assert streams[0] == streams[1]
+    with shards.page_pool(2, config) as pool:
+        pages = list(pool.label(shards.shard_pages(plan[0], config, Counter()), config, RunStats()))
+        worker = pool.executor.submit(os.getpid).result()
+    assert worker != os.getpid()
+    assert [p.url for p in pages] == [u for u, _ in site_pages("zh.example.cn", 8)]
+    assert all(p.lines and p.raw == "" for p in pages)  # labelled by ``_label_chunk`` in a worker
+
+
+def test_use_page_pool_should_share_pages_only_when_shards_would_leave_cores_idle():
+    assert not shards.use_page_pool(1, 1)
+    assert shards.use_page_pool(1, 2) and shards.use_page_pool(3, 2)
+    assert not shards.use_page_pool(4, 2)
+    assert shards.use_page_pool(20, 32)  # fewer shards than jobs: always share pages
+    assert not shards.use_page_pool(40, 32)  # one parent would not keep 32 workers busy
+
+
+def test_a_slow_page_in_a_page_pool_should_time_out_into_an_error_record(monkeypatch, tmp_path, model_path):
+    real = batch.segment
+
+    def slow(page):
+        if page.id == "slow":
+            time.sleep(5)
+        return real(page)
+
+    monkeypatch.setattr(batch, "segment", slow)  # forked workers inherit the patch
+    path = write_jsonl(tmp_path / "c.jsonl", [{"id": i, "text": t} for i, t in
+                                              (("a", "第一行\n第二行"), ("slow", "x\ny"), ("b", "one\ntwo"))])
+    config = shards.RunConfig(model_path=model_path, timeout=0.3, batch_pages=1)
+    report = shards.run_to_dir(shards.plan_shards([str(path)]), config, tmp_path / "out", jobs=2)
+    records = [json.loads(line) for line in (tmp_path / "out" / "c.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in records] == ["a", "slow", "b"]
+    assert report.stats.error_kinds == {"timeout": 1} and report.exit_code == 1
 
 
 def test_two_pass_should_relabel_template_lines_on_every_page(crawl, tmp_path, model_path):
