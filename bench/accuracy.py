@@ -471,7 +471,9 @@ def render(*, runs, samples, langs, line_reports, meta) -> str:
     md += body_table(runs, samples, langs, "original")
     md += ["", "Original gold is what the benchmark authors published: CleanEval/CleanPortalEval text with its "
            "`URL:` line and `<p>`/`<h>`/`<l>` markers removed, L3S-GN1 spans 1–3 (headline, full text, "
-           "supplemental), Readability's expected HTML as text, the others as given. Several of these golds omit "
+           "supplemental), Readability's expected HTML as text, Dragnet's content up to its comments marker (since "
+           "2026-12-03; the reader comments after the marker are not main text), the others as given. Several of "
+           "these golds omit "
            "the headline, which every system that keeps it pays for in precision.", ""]
     md += ["## Targets (measured, not asserted)", ""]
     md += targets_table(runs, samples, line_reports.get(("text", "all")))

@@ -48,6 +48,8 @@ MIN_GOLD_FOUND = 0.5
 MIN_HAND_MATCH = 0.95
 
 _WS = re.compile(r"\s+")
+#: Dragnet gold files put ``!@#$%^&*()  COMMENTS`` between the content and the comments.
+DRAGNET_COMMENTS = "!@#$%^&*()"
 _CLEANEVAL_MARK = re.compile(r"^\s*<(p|h|l)>", re.M)
 _BYLINE = re.compile(
     r"^\s*(来源|作者|编辑|责任编辑|责编|记者|发布时间|发表时间|时间|日期|稿源|原标题|"
@@ -72,7 +74,7 @@ def squash(text: str) -> str:
 
 
 def gold_plain(entry: CorpusEntry, raw: str) -> dict[str, str]:
-    """Gold text per role: {"body": ..., "links": ..., "chrome": ...} (links/chrome only for L3S-GN1)."""
+    """Gold text per role: {"body": ..., "links": ..., "chrome": ...} (links/chrome only for L3S-GN1 and Dragnet)."""
     fmt = (entry.gold_format or "").lower()
     if entry.subset == "page-signal-master" or "l3s" in fmt:
         root = lxml.html.document_fromstring(raw.encode("utf-8", "replace"),
@@ -94,6 +96,11 @@ def gold_plain(entry: CorpusEntry, raw: str) -> dict[str, str]:
         elif len(lines) > 1 and not lines[0].strip() and lines[1].startswith("URL:"):
             lines = lines[2:]
         return {"body": _CLEANEVAL_MARK.sub("", "\n".join(lines))}
+    if DRAGNET_COMMENTS in raw:
+        # Dragnet's gold is the content, then this marker, then the reader comments;
+        # LABELS.md makes reader comments chrome (408 of its 1,381 pages have some)
+        content, comments = raw.split(DRAGNET_COMMENTS, 1)
+        return {"body": content, "chrome": comments.lstrip().removeprefix("COMMENTS")}
     return {"body": raw}
 
 
@@ -211,9 +218,10 @@ def _in_comments(line: Line) -> bool:
 def comment_lines(page: Page, body: list[bool]) -> list[int]:
     """Body lines inside a reader-comment container, which LABELS.md calls chrome.
 
-    Dragnet and CleanEval golds keep the comments under a post while L3S-GN1
-    marks them as not content; left as the golds have them, the model learns
-    "comments are body" from one benchmark and "chrome" from another. Forum pages
+    CleanEval golds keep the comments under a post while L3S-GN1 marks them as
+    not content (and Dragnet's put them after a marker, see ``gold_plain``); left
+    as the golds have them, the model learns "comments are body" from one
+    benchmark and "chrome" from another. Forum pages
     are left alone (their posts are body), and so is a page with no body line
     before its first comment line: there the "comment" class marks the article
     itself (an opinion section called "Comment"), not its readers.
@@ -253,7 +261,7 @@ def auto_labels(page: Page, alignment: Alignment) -> list[str]:
             if sim >= 0.6:
                 body[i] = True
     labels = boilerplate_labels(page, body)
-    for i, role in enumerate(alignment.roles):  # L3S-GN1 marks related content and comments itself
+    for i, role in enumerate(alignment.roles):  # L3S-GN1 marks related content and comments, Dragnet comments
         if role in ("links", "chrome") and not body[i]:
             labels[i] = role
     return labels

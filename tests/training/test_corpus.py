@@ -216,6 +216,18 @@ def test_gold_plain_formats():
     assert gold_plain(entry(), "plain gold") == {"body": "plain gold"}
 
 
+def test_dragnet_comments_after_the_marker_become_chrome():
+    gold = ("Why the river rose\n\nThe council met on Tuesday.\n\n\n!@#$%^&*()  COMMENTS\n\n"
+            "Great post, thanks!\n\nPosted by: Jon  Mar 20, 2007 10:19:46 PM\n")
+    roles = gold_plain(entry(subset="dragnet_data", gold_format="plain text (Dragnet corrected content)"), gold)
+    assert roles["body"].split() == "Why the river rose The council met on Tuesday.".split()
+    assert roles["chrome"].split() == "Great post, thanks! Posted by: Jon Mar 20, 2007 10:19:46 PM".split()
+    page = Page(id="p", lines=[Line(text=t, n=i) for i, t in enumerate(
+        ["Home News Sport", "Why the river rose", "The council met on Tuesday.", "Great post, thanks!",
+         "Posted by: Jon Mar 20, 2007 10:19:46 PM"], start=1)])
+    assert auto_labels(page, align(page, roles)) == ["chrome", "body", "body", "chrome", "chrome"]
+
+
 # --- hand labels --------------------------------------------------------------------------------------------------
 
 def test_hand_labels_are_applied_by_line_hash():
