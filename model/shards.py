@@ -28,7 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -272,8 +272,6 @@ class PagePool:
 
     def label(self, pages: Iterator[Page], config: RunConfig, stats: RunStats) -> Iterator[Page]:
         """Labelled pages in input order; at most ``2 * jobs`` chunks in flight (flat memory)."""
-        from collections import deque
-
         window: deque = deque()
 
         def collect():
