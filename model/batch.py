@@ -28,7 +28,7 @@ from model.records import Page
 from model.segment import segment
 
 __all__ = ["BATCH_PAGES_DEFAULT", "PageTimeout", "RunStats", "error_page", "label_pages", "read_inputs",
-           "time_limit"]
+           "time_limit", "timed_reads"]
 
 #: Pages classified together; bounds memory while amortising per-call overhead.
 BATCH_PAGES_DEFAULT = 32
@@ -146,7 +146,8 @@ def _process_group(group: list[Page], model: LinesiftModel, timeout: float | Non
         return out
 
 
-def _timed(pages: Iterable[Page], stats: RunStats) -> Iterator[Page]:
+def timed_reads(pages: Iterable[Page], stats: RunStats) -> Iterator[Page]:
+    """The pages, with the time spent producing each (reading, decoding) added to ``stats`` as "read"."""
     it = iter(pages)
     while True:
         start = time.perf_counter()
@@ -188,7 +189,7 @@ def label_pages(pages: Iterable[Page], model: LinesiftModel, *, batch_pages: int
         for page in order:
             yield page if page.error is not None else next(done)
 
-    for page in _timed(pages, stats):
+    for page in timed_reads(pages, stats):
         if page.error is None:
             start = time.perf_counter()
             try:

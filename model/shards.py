@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 
-from model.batch import BATCH_PAGES_DEFAULT, RunStats, label_pages
+from model.batch import BATCH_PAGES_DEFAULT, RunStats, label_pages, timed_reads
 from model.classify import LinesiftModel, load_model
 from model.read import MAX_PAGE_BYTES_DEFAULT, RecordFields, input_kind, iter_pages
 from model.records import LABELS, Page
@@ -274,27 +274,27 @@ class PagePool:
         """Labelled pages in input order; at most ``2 * jobs`` chunks in flight (flat memory)."""
         window: deque = deque()
 
-        def collect():
+        def submit(chunk: list[Page]) -> None:
+            window.append(self.executor.submit(_label_chunk, chunk, config.model_path, config.batch_pages,
+                                               config.timeout))
+
+        def collect() -> list[Page]:
             done, seconds = window.popleft().result()
             stats.merge(RunStats(seconds=seconds))
             return done
 
         chunk: list[Page] = []
-        it = iter(pages)
-        while True:
-            start = time.perf_counter()
-            page = next(it, None)
-            stats.time("read", time.perf_counter() - start)
-            if page is not None:
-                chunk.append(page)
-            if chunk and (page is None or len(chunk) >= config.batch_pages):
-                window.append(self.executor.submit(_label_chunk, chunk, config.model_path, config.batch_pages,
-                                                   config.timeout))
+        for page in timed_reads(pages, stats):
+            chunk.append(page)
+            if len(chunk) >= config.batch_pages:
+                submit(chunk)
                 chunk = []
-            while window and (page is None or len(window) >= 2 * self.jobs):
-                yield from collect()
-            if page is None:
-                return
+                while len(window) >= 2 * self.jobs:
+                    yield from collect()
+        if chunk:
+            submit(chunk)
+        while window:
+            yield from collect()
 
 
 def stream_shard(shard: Shard, config: RunConfig, emit: Callable[[Page], None], *,
@@ -307,7 +307,6 @@ def stream_shard(shard: Shard, config: RunConfig, emit: Callable[[Page], None], 
     in a two-pass run. With ``pool``, worker processes segment and classify
     the pages (see ``PagePool``).
     """
-    model = get_model(config.model_path)
     stats = RunStats()
     skipped: Counter = Counter()
     observe = config.templates == "run"
@@ -321,8 +320,8 @@ def stream_shard(shard: Shard, config: RunConfig, emit: Callable[[Page], None], 
     if pool is not None:
         pages = pool.label(shard_pages(shard, config, skipped), config, stats)
     else:
-        pages = label_pages(shard_pages(shard, config, skipped), model, batch_pages=config.batch_pages,
-                            timeout=config.timeout, stats=stats)
+        pages = label_pages(shard_pages(shard, config, skipped), get_model(config.model_path),
+                            batch_pages=config.batch_pages, timeout=config.timeout, stats=stats)
     for page in pages:
         if templates is not None and page.error is None:
             start = time.perf_counter()

@@ -193,15 +193,7 @@ def test_use_page_pool_should_share_pages_only_when_shards_would_leave_cores_idl
     assert not shards.use_page_pool(40, 32)  # one parent would not keep 32 workers busy
 
 
-def test_a_slow_page_in_a_page_pool_should_time_out_into_an_error_record(monkeypatch, tmp_path, model_path):
-    real = batch.segment
-
-    def slow(page):
-        if page.id == "slow":
-            time.sleep(5)
-        return real(page)
-
-    monkeypatch.setattr(batch, "segment", slow)  # forked workers inherit the patch
+def test_a_slow_page_in_a_page_pool_should_time_out_into_an_error_record(slow_segment, tmp_path, model_path):
     path = write_jsonl(tmp_path / "c.jsonl", [{"id": i, "text": t} for i, t in
                                               (("a", "第一行\n第二行"), ("slow", "x\ny"), ("b", "one\ntwo"))])
     config = shards.RunConfig(model_path=model_path, timeout=0.3, batch_pages=1)
@@ -223,9 +215,9 @@ def test_two_pass_should_relabel_template_lines_on_every_page(crawl, tmp_path, m
     assert footer == [["chrome"]] * 8  # the first page too, which a one-pass run cannot know about
 
 
-def test_a_slow_page_should_time_out_into_an_error_record(monkeypatch, model_path):
-    from model.classify import load_model
-
+@pytest.fixture()
+def slow_segment(monkeypatch):
+    """Segmenting the page with id "slow" takes 5 s (forked workers inherit the patch)."""
     real = batch.segment
 
     def slow(page):
@@ -234,6 +226,11 @@ def test_a_slow_page_should_time_out_into_an_error_record(monkeypatch, model_pat
         return real(page)
 
     monkeypatch.setattr(batch, "segment", slow)
+
+
+def test_a_slow_page_should_time_out_into_an_error_record(slow_segment, model_path):
+    from model.classify import load_model
+
     pages = [page_from_text(t, id=i) for i, t in (("a", "第一行\n第二行"), ("slow", "x\ny"), ("b", "one\ntwo"))]
     out = list(label_pages(pages, load_model(model_path), timeout=0.3))
     assert [p.id for p in out] == ["a", "slow", "b"]
