@@ -49,6 +49,13 @@ LABELS.md states outright and a classifier can miss on one page:
   page's linked masthead slogan in an ``<h1>`` gets there, while an image
   post's linked title, its only text, is body with far more confidence.
   Text dumps carry no link marks, so the rule is HTML-only.
+* ``list_run`` — in a run of four or more consecutive lines that open with
+  the same bullet ("- ·", "•", "»"), where the classifier called more lines
+  links than body, the short body lines (80 characters or less) are links
+  too: LABELS.md says to judge a line in its neighbourhood, and a related
+  list printed without a heading right after the article looks, item by
+  item, like the article's last short paragraphs. An article's own bullet
+  list, mostly body, is left alone.
 
 Legal disclaimers ("免责声明：…", "Disclaimer: …") are never relabelled by the
 gap, container, sentence or teaser rules: LABELS.md calls license and legal
@@ -91,6 +98,11 @@ TEASER_MAX_CHARS = 30
 #: The lone-link rule: at most this many body lines, each under this body probability.
 LONE_LINK_MAX_LINES = 2
 LONE_LINK_MAX_BODY_PROBA = 0.5
+#: The list-run rule: shortest run of lines with one bullet, and longest line it relabels.
+LIST_RUN_MIN_LINES = 4
+LIST_RUN_MAX_CHARS = 80
+#: A line's bullet: the run of list marks it opens with (spaces ignored), or "" for none.
+_BULLET_PREFIX = re.compile(r"^\s*((?:[-·•*▪●◆■>»]\s*)+)")
 #: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
 #: text occurs this often on the page; twice is not enough: some pages print their article twice.
 FEED_REPEATS = 3
@@ -209,6 +221,12 @@ def title_similarity(line: str, title: str | None) -> float:
     return best
 
 
+def bullet_key(text: str) -> str:
+    """The list marks a line opens with, without spaces ("- ·标题" -> "-·"); "" when none."""
+    match = _BULLET_PREFIX.match(text)
+    return "".join(match.group(1).split()) if match else ""
+
+
 def headline_window(labels: Sequence[str]) -> range:
     """Lines that may hold the headline: up to the first body line and a few before it.
 
@@ -277,7 +295,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   repeated: Sequence[bool] | None = None,
                   short: Sequence[bool] | None = None,
                   credit: Sequence[bool] | None = None,
-                  legal: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  legal: Sequence[bool] | None = None,
+                  bullets: Sequence[str] | None = None,
+                  lengths: Sequence[int] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -288,7 +308,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     at most ``TEASER_MAX_CHARS`` characters). ``credit`` lines are treated as furniture by
     every later rule (none of them may make an attribution line body again); so are
     ``legal`` lines (disclaimers), which no rule relabels on its own. ``linked`` also
-    enables the lone-link rule.
+    enables the lone-link rule. ``bullets`` (``bullet_key`` of each line) and ``lengths``
+    (characters) enable the list-run rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -330,6 +351,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     if short is not None:
         for i in _teaser_lines(out, short, furniture):
             out[i], reasons[i] = "links", "teaser"
+    if bullets is not None and lengths is not None:
+        for i in _list_run_lines(out, bullets, lengths):
+            out[i], reasons[i] = "links", "list_run"
     return out, reasons
 
 
@@ -363,6 +387,21 @@ def _teaser_lines(labels: Sequence[str], short: Sequence[bool], furniture: Seque
     return found
 
 
+def _list_run_lines(labels: Sequence[str], bullets: Sequence[str], lengths: Sequence[int]) -> list[int]:
+    """Short body lines in same-bullet runs that the classifier mostly called links."""
+    found, i, n = [], 0, len(labels)
+    while i < n:
+        j = i
+        while j < n and bullets[j] and bullets[j] == bullets[i]:
+            j += 1
+        run = range(i, j)
+        if len(run) >= LIST_RUN_MIN_LINES and (sum(labels[k] == "links" for k in run)
+                                               > sum(labels[k] == "body" for k in run)):
+            found.extend(k for k in run if labels[k] == "body" and lengths[k] <= LIST_RUN_MAX_CHARS)
+        i = max(j, i + 1)
+    return found
+
+
 def repair(page: Page) -> Page:
     """Apply ``repair_labels`` to a classified page in place."""
     if not page.lines:
@@ -385,7 +424,9 @@ def repair(page: Page) -> Page:
                                  repeated=[keys[shape] >= FEED_REPEATS for shape in shapes],
                                  short=[len(line.text) <= TEASER_MAX_CHARS for line in page.lines],
                                  credit=[is_credit(line.text) for line in page.lines],
-                                 legal=[is_disclaimer(line.text) for line in page.lines])
+                                 legal=[is_disclaimer(line.text) for line in page.lines],
+                                 bullets=[bullet_key(line.text) for line in page.lines],
+                                 lengths=[len(line.text) for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

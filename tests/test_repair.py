@@ -7,6 +7,7 @@ from model.repair import (
     GAP_MIN_BODY_PROBA,
     HEADLINE_MIN_SIM,
     HEADLINE_WINDOW,
+    bullet_key,
     find_headline,
     repair,
     repair_labels,
@@ -456,3 +457,28 @@ def test_the_lone_link_rule_leaves_image_posts_and_articles_alone(case):
         probas[1:4] = [proba(0.45)] * 3
     out, reasons = repair_labels(labels, probas, [0.0] * n, linked=linked)
     assert out == labels and not any(reasons)
+
+
+def test_body_lines_in_a_bulleted_run_of_related_items_are_links():
+    texts = ["文章最后一段，讲完了。"] + [f"- ·相关新闻标题{i}" for i in range(6)] + ["• 关于我们", "• 联系我们"]
+    labels = ["body", "body", "links", "links", "links", "body", "links", "chrome", "chrome"]
+    out, reasons = repair_labels(labels, [proba(0.5)] * 9, [0.0] * 9,
+                                 bullets=[bullet_key(t) for t in texts], lengths=[len(t) for t in texts])
+    assert out == ["body"] + ["links"] * 6 + ["chrome", "chrome"]  # another bullet: another run
+    assert reasons == ["", "list_run", "", "", "", "list_run", "", "", ""]
+
+
+def test_an_articles_own_bullet_list_stays_body():
+    texts = ["• First, the stalls reopened", "• Second, rents fell", "• Third, traders came back",
+             "• Fourth, buyers followed", "• See also: market report"]
+    labels = ["body", "body", "body", "links", "links"]
+    out, reasons = repair_labels(labels, [proba(0.5)] * 5, [0.0] * 5,
+                                 bullets=[bullet_key(t) for t in texts], lengths=[len(t) for t in texts])
+    assert out == labels and not any(reasons)
+
+
+def test_bullet_key():
+    assert bullet_key("- ·普京：西方同俄作战") == "-·"
+    assert bullet_key("  • item") == "•"
+    assert bullet_key("No bullet here") == ""
+    assert bullet_key("-1.5 degrees") == "-"
