@@ -293,23 +293,22 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   sentences: Sequence[bool] | None = None,
                   linked: Sequence[bool] | None = None,
                   repeated: Sequence[bool] | None = None,
-                  short: Sequence[bool] | None = None,
+                  lengths: Sequence[int] | None = None,
                   credit: Sequence[bool] | None = None,
                   legal: Sequence[bool] | None = None,
-                  bullets: Sequence[str] | None = None,
-                  lengths: Sequence[int] | None = None) -> tuple[list[str], list[str]]:
+                  bullets: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
     the container rule; ``linked`` (mostly link text) and ``repeated`` (its
     digit-folded ``template_key`` occurs ``FEED_REPEATS`` times or more on the
     page) enable the no-article rule; without them
-    those rules are skipped, as is the teaser rule without ``short`` (lines of
-    at most ``TEASER_MAX_CHARS`` characters). ``credit`` lines are treated as furniture by
+    those rules are skipped, as is the teaser rule without ``lengths`` (characters
+    per line). ``credit`` lines are treated as furniture by
     every later rule (none of them may make an attribution line body again); so are
     ``legal`` lines (disclaimers), which no rule relabels on its own. ``linked`` also
     enables the lone-link rule. ``bullets`` (``bullet_key`` of each line) and ``lengths``
-    (characters) enable the list-run rule.
+    enable the list-run rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -348,8 +347,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     if linked is not None:
         for i in _lone_link_lines(out, probas, linked):
             out[i], reasons[i] = _best_other_label(probas[i]), "lone_link"
-    if short is not None:
-        for i in _teaser_lines(out, short, furniture):
+    if lengths is not None:
+        for i in _teaser_lines(out, [n <= TEASER_MAX_CHARS for n in lengths], furniture):
             out[i], reasons[i] = "links", "teaser"
     if bullets is not None and lengths is not None:
         for i in _list_run_lines(out, bullets, lengths):
@@ -422,11 +421,10 @@ def repair(page: Page) -> Page:
                                  sentences=[is_sentence(line.text) for line in page.lines],
                                  linked=[2 * line.link_chars >= len(line.text) > 0 for line in page.lines],
                                  repeated=[keys[shape] >= FEED_REPEATS for shape in shapes],
-                                 short=[len(line.text) <= TEASER_MAX_CHARS for line in page.lines],
+                                 lengths=[len(line.text) for line in page.lines],
                                  credit=[is_credit(line.text) for line in page.lines],
                                  legal=[is_disclaimer(line.text) for line in page.lines],
-                                 bullets=[bullet_key(line.text) for line in page.lines],
-                                 lengths=[len(line.text) for line in page.lines])
+                                 bullets=[bullet_key(line.text) for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

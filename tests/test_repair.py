@@ -7,6 +7,7 @@ from model.repair import (
     GAP_MIN_BODY_PROBA,
     HEADLINE_MIN_SIM,
     HEADLINE_WINDOW,
+    TEASER_MAX_CHARS,
     bullet_key,
     find_headline,
     repair,
@@ -405,17 +406,17 @@ def test_teaser_bits_between_related_items_are_links():
     labels = ["body", "links", "chrome", "chrome", "chrome", "links", "chrome", "links", "chrome", "chrome"]
     texts = ["正文最后一段。", "港警婚宴遭捣乱 网友斥示威者", "新京报", "7小时前", "21980 跟贴", "湖南最强执行局长走红",
              "|", "美三大股指集体收涨", "联系我们", "京ICP证130304号"]
-    short = [len(t) <= 30 for t in texts]
     furniture = [False] * 9 + [True]
-    out, reasons = repair_labels(labels, [proba(0.05)] * len(labels), [0.0] * len(labels), furniture, short=short)
+    out, reasons = repair_labels(labels, [proba(0.05)] * len(labels), [0.0] * len(labels), furniture,
+                                 lengths=[len(t) for t in texts])
     assert out == ["body", "links", "links", "links", "links", "links", "links", "links", "chrome", "chrome"]
     assert reasons[2:5] == ["teaser"] * 3 and reasons[8:] == ["", ""]  # the footer after the list stays
 
 
 def test_long_or_long_runs_of_chrome_between_links_stay_chrome():
     labels = ["links", "chrome", "chrome", "chrome", "chrome", "links", "chrome", "links"]
-    short = [True] * 6 + [False, True]
-    out, _ = repair_labels(labels, [proba(0.05)] * 8, [0.0] * 8, short=short)
+    lengths = [10] * 6 + [TEASER_MAX_CHARS + 1, 10]
+    out, _ = repair_labels(labels, [proba(0.05)] * 8, [0.0] * 8, lengths=lengths)
     assert out == labels
 
 
