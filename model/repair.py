@@ -56,6 +56,20 @@ LABELS.md states outright and a classifier can miss on one page:
   list printed without a heading right after the article looks, item by
   item, like the article's last short paragraphs. An article's own bullet
   list, mostly body, is left alone.
+* ``comments`` — once the article is over (no line below has body probability
+  0.9 or more) a comment-section heading ("Comments", "12 Comments", "Leave a
+  Reply", "发表评论") opens the reader comments, which LABELS.md calls chrome:
+  body lines below it that the classifier gave body less than 0.7 take its
+  best other label, and the container rule does not fill across it. Comments
+  often share the article's paragraph container, so without this the
+  container rule pulls a whole thread into the article. A "Comments" link in
+  the masthead or a "Post a comment" button above the article does not count:
+  the article's confident paragraphs still follow it.
+* ``related_heading`` — a related-block heading on its own line ("Related
+  posts:", "You may also like", "相关阅读") that the classifier kept in the
+  article, or that opens a list, is links with the short, unpunctuated body
+  lines that follow it (80 characters or less, not a finished sentence):
+  LABELS.md names the block heading and every headline under it.
 
 Legal disclaimers ("免责声明：…", "Disclaimer: …") are never relabelled by the
 gap, container, sentence or teaser rules: LABELS.md calls license and legal
@@ -103,6 +117,27 @@ LIST_RUN_MIN_LINES = 4
 LIST_RUN_MAX_CHARS = 80
 #: A line's bullet: the run of list marks it opens with (spaces ignored), or "" for none.
 _BULLET_PREFIX = re.compile(r"^\s*((?:[-·•*▪●◆■>»]\s*)+)")
+#: The comments rule: a comment heading opens the comments only below every line with at
+#: least this body probability; body lines below it with less than the second figure leave.
+COMMENTS_SURE_BODY_PROBA = 0.9
+COMMENTS_MAX_BODY_PROBA = 0.7
+#: A comment-section heading on a line of its own ("Discussion" is left out: papers use it).
+_COMMENT_HEADING = re.compile(
+    r"^\W*(\d+\s+)?(comments?|responses?|replies|reader comments|leave a (comment|reply)|"
+    r"add (a |your )?comment|post a comment|trackbacks?|\d+ thoughts on .*|"
+    r"网友评论|评论|发表评论|读者评论|相关评论)\W*(\(\d+\))?\W*$", re.I)
+#: A related-block heading on a line of its own. Kept to 40 characters, so that a sentence
+#: opening with the same words ("Also on Tuesday, a judge …") is never one.
+_RELATED_HEADING = re.compile(
+    r"^\W{0,3}(related (posts?|articles?|stories|links|content|news|reading|items)|"
+    r"you (may|might) (also )?(like|enjoy|be interested in)|more (stories|articles|news|posts) (from|on|about|in)\b.*|"
+    r"recommended (for you|reading|stories)|read next|see also|also on .*|around the web|"
+    r"popular (posts|stories|articles)|most (read|popular|viewed|emailed|shared)|recent posts|"
+    r"相关(推荐|阅读|文章|新闻|链接|资讯)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门(文章|推荐|新闻)|相关专题|精彩推荐)"
+    r"\W{0,3}$", re.I)
+RELATED_HEADING_MAX_CHARS = 40
+#: Longest line the related-heading rule takes into the list below its heading.
+RELATED_ITEM_MAX_CHARS = 80
 #: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
 #: text occurs this often on the page; twice is not enough: some pages print their article twice.
 FEED_REPEATS = 3
@@ -117,6 +152,17 @@ _DISCLAIMER = re.compile(r"^\W{0,3}(特别声明|免责声明|版权声明|声�
 def is_disclaimer(text: str) -> bool:
     """A legal disclaimer or copyright statement line ("免责声明：…", "Disclaimer: …")."""
     return bool(_DISCLAIMER.match(text))
+
+
+def is_comment_heading(text: str) -> bool:
+    """A comment-section heading on its own line ("Comments", "3 Responses", "发表评论")."""
+    return bool(_COMMENT_HEADING.match(text.strip()))
+
+
+def is_related_heading(text: str) -> bool:
+    """A related-block heading on its own line ("Related posts:", "相关阅读")."""
+    text = text.strip()
+    return len(text) <= RELATED_HEADING_MAX_CHARS and bool(_RELATED_HEADING.match(text))
 
 
 def is_sentence(text: str) -> bool:
@@ -255,13 +301,14 @@ def find_headline(labels: Sequence[str], similarities: Sequence[float]) -> int |
 
 
 def _container_lines(labels: Sequence[str], probas: Sequence[Sequence[float]], containers: Sequence[str],
-                     link_free: Sequence[bool], furniture: Sequence[bool] | None) -> list[int]:
-    """Chrome lines inside the article's own container (see the module docstring)."""
+                     link_free: Sequence[bool], furniture: Sequence[bool] | None,
+                     stop: int | None = None) -> list[int]:
+    """Chrome lines inside the article's own container (see the module docstring), above ``stop``."""
     body = [i for i, label in enumerate(labels) if label == "body"]
     found = []
     for up, down in zip(body, body[1:]):
         path = containers[up]
-        if not path or containers[down] != path:
+        if not path or containers[down] != path or (stop is not None and down > stop):
             continue
         for i in range(up + 1, down):
             if (labels[i] == "chrome" and containers[i] == path and link_free[i]
@@ -296,7 +343,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   lengths: Sequence[int] | None = None,
                   credit: Sequence[bool] | None = None,
                   legal: Sequence[bool] | None = None,
-                  bullets: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
+                  bullets: Sequence[str] | None = None,
+                  comment_heads: Sequence[bool] | None = None,
+                  related_heads: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -308,7 +357,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     every later rule (none of them may make an attribution line body again); so are
     ``legal`` lines (disclaimers), which no rule relabels on its own. ``linked`` also
     enables the lone-link rule. ``bullets`` (``bullet_key`` of each line) and ``lengths``
-    enable the list-run rule.
+    enable the list-run rule. ``comment_heads`` (``is_comment_heading``) enables the
+    comments rule; ``related_heads`` (``is_related_heading``) with ``lengths`` and
+    ``sentences`` the related-heading rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -325,7 +376,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
         if flag and out[i] != "spam":
             out[i], reasons[i] = "spam", "contact_spam"
     if containers is not None and link_free is not None:
-        for i in _container_lines(out, probas, containers, link_free, furniture):
+        stop = comment_start(out, probas, comment_heads) if comment_heads is not None else None
+        for i in _container_lines(out, probas, containers, link_free, furniture, stop):
             out[i], reasons[i] = "body", "container"
     head = find_headline(out, similarities)
     if head is not None and out[head] != "body" and probas[head][BODY] >= HEADLINE_MIN_BODY_PROBA:
@@ -353,7 +405,46 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     if bullets is not None and lengths is not None:
         for i in _list_run_lines(out, bullets, lengths):
             out[i], reasons[i] = "links", "list_run"
+    if comment_heads is not None:
+        for i in range(comment_start(out, probas, comment_heads) + 1, len(out)):
+            if out[i] == "body" and probas[i][BODY] < COMMENTS_MAX_BODY_PROBA:
+                out[i], reasons[i] = _best_other_label(probas[i]), "comments"
+    if related_heads is not None and lengths is not None and sentences is not None:
+        for i in _related_lines(out, related_heads, lengths, sentences):
+            out[i], reasons[i] = "links", "related_heading"
     return out, reasons
+
+
+def comment_start(labels: Sequence[str], probas: Sequence[Sequence[float]],
+                  comment_heads: Sequence[bool]) -> int:
+    """Index of the heading that opens the reader comments, or ``len(labels)`` when none does.
+
+    The first non-body comment heading after the first body line and below every
+    line the classifier is sure is body: a "Comments" link in the masthead or a
+    "Post a comment" button above the article has the article's paragraphs after it.
+    """
+    n = len(labels)
+    first = next((i for i, label in enumerate(labels) if label == "body"), None)
+    if first is None:
+        return n
+    sure = [i for i, row in enumerate(probas) if row[BODY] >= COMMENTS_SURE_BODY_PROBA]
+    start = max(first, sure[-1] + 1 if sure else 0)
+    return next((i for i in range(start, n) if comment_heads[i] and labels[i] != "body"), n)
+
+
+def _related_lines(labels: Sequence[str], related_heads: Sequence[bool], lengths: Sequence[int],
+                   sentences: Sequence[bool]) -> list[int]:
+    """Related-block headings kept as body or opening a list, with the short body lines below them."""
+    found, n = [], len(labels)
+    for i in range(n):
+        if not related_heads[i] or labels[i] not in ("body", "links"):
+            continue
+        j = i + 1
+        while j < n and labels[j] == "body" and lengths[j] <= RELATED_ITEM_MAX_CHARS and not sentences[j]:
+            j += 1
+        if labels[i] == "body" or j > i + 1:
+            found.extend(k for k in range(i, j) if labels[k] == "body")
+    return found
 
 
 def _best_other_label(row: Sequence[float]) -> str:
@@ -424,7 +515,9 @@ def repair(page: Page) -> Page:
                                  lengths=[len(line.text) for line in page.lines],
                                  credit=[is_credit(line.text) for line in page.lines],
                                  legal=[is_disclaimer(line.text) for line in page.lines],
-                                 bullets=[bullet_key(line.text) for line in page.lines])
+                                 bullets=[bullet_key(line.text) for line in page.lines],
+                                 comment_heads=[is_comment_heading(line.text) for line in page.lines],
+                                 related_heads=[is_related_heading(line.text) for line in page.lines])
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

@@ -10,6 +10,9 @@ from model.repair import (
     TEASER_MAX_CHARS,
     bullet_key,
     find_headline,
+    is_comment_heading,
+    is_related_heading,
+    is_sentence,
     repair,
     repair_labels,
     title_similarity,
@@ -483,3 +486,86 @@ def test_bullet_key():
     assert bullet_key("  • item") == "•"
     assert bullet_key("No bullet here") == ""
     assert bullet_key("-1.5 degrees") == "-"
+
+
+# --- comments and related-heading rules ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["Comments", "12 Comments", "Leave a Reply", "Post a comment", "发表评论",
+                                  "网友评论 (35)", "3 thoughts on “Bridge reopens”"])
+def test_comment_headings(text):
+    assert is_comment_heading(text)
+
+
+@pytest.mark.parametrize("text", ["Discussion", "Comments are closed for maintenance until Friday.",
+                                  "评论员文章：城市更新要慢一点"])
+def test_not_comment_headings(text):
+    assert not is_comment_heading(text)
+
+
+def _thread(body_probas, labels, paths=None):
+    texts = ["The Bridge Reopens", "The council voted to reopen the bridge.", "It shut in May.",
+             "Comments", "Great post.", "Posted by: Jon | March 20", "I drove over it today, all fine.",
+             "Posted by: Ann | March 21"]
+    n = len(texts)
+    out, reasons = repair_labels(labels, [proba(p) for p in body_probas], [0.0] * n,
+                                 containers=paths or ["div/p"] * n, link_free=[True] * n,
+                                 comment_heads=[is_comment_heading(t) for t in texts])
+    return out, reasons
+
+
+def test_reader_comments_after_a_comment_heading_leave_the_article():
+    labels = ["body", "body", "body", "chrome", "chrome", "chrome", "body", "chrome"]
+    out, reasons = _thread([0.95, 0.97, 0.95, 0.05, 0.3, 0.02, 0.6, 0.02], labels)
+    # without the rule the container rule would make "Great post." body (0.3 >= 0.15, same <p> path)
+    assert out == ["body", "body", "body", "chrome", "chrome", "chrome", "chrome", "chrome"]
+    assert reasons[6] == "comments" and reasons[4] == ""
+
+
+def test_a_comment_link_above_the_article_opens_no_thread():
+    # a sure paragraph (0.95) below the heading: the "Comments" line is a masthead link
+    labels = ["body", "body", "body", "chrome", "body", "chrome", "body", "chrome"]
+    out, reasons = _thread([0.95, 0.97, 0.95, 0.05, 0.6, 0.3, 0.95, 0.02], labels)
+    assert out[4] == "body" and out[5] == "body" and reasons[5] == "container"
+    assert "comments" not in reasons
+
+
+def test_a_sure_comment_stays_body():
+    labels = ["body", "body", "body", "chrome", "chrome", "chrome", "body", "chrome"]
+    out, _ = _thread([0.95, 0.97, 0.95, 0.05, 0.3, 0.02, 0.8, 0.02], labels)
+    assert out[6] == "body"  # 0.8 >= 0.7: left to the classifier
+
+
+@pytest.mark.parametrize("text", ["Related posts:", "You may also like", "相关阅读", "Also on HuffPost",
+                                  "» Most Popular"])
+def test_related_headings(text):
+    assert is_related_heading(text)
+
+
+@pytest.mark.parametrize("text", ["Also on Tuesday, a judge in Philadelphia ordered the count to go on.",
+                                  "Related", "Popular demand brought the band back"])
+def test_not_related_headings(text):
+    assert not is_related_heading(text)
+
+
+def _related(texts, labels):
+    n = len(texts)
+    return repair_labels(labels, [proba(0.6)] * n, [0.0] * n, lengths=[len(t) for t in texts],
+                         sentences=[is_sentence(t) for t in texts],
+                         related_heads=[is_related_heading(t) for t in texts])
+
+
+def test_a_related_heading_kept_in_the_article_takes_its_list_with_it():
+    texts = ["In addition to the first set, here are a few more sample images from the lens.",
+             "Related posts:", "More sample images from the 35mm lens", "Nikon D3200 sample images",
+             "This entry was posted in Lenses and tagged 70-200. Bookmark the permalink, or leave a trackback."]
+    out, reasons = _related(texts, ["body"] * 5)
+    assert out == ["body", "links", "links", "links", "body"]  # the long closing line ends the list
+    assert reasons == ["", "related_heading", "related_heading", "related_heading", ""]
+
+
+def test_a_related_heading_does_not_take_finished_sentences():
+    texts = ["相关阅读", "大桥维修工程今日完工，夜间限行措施同步取消。", "工程共更换伸缩缝48道。"]
+    out, _ = _related(texts, ["chrome", "body", "body"])
+    assert out == ["chrome", "body", "body"]  # a chrome heading with no list under it: left alone
+    out, _ = _related(texts, ["links", "body", "body"])
+    assert out == ["links", "body", "body"]  # sentences are not list items
