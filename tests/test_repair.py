@@ -502,13 +502,13 @@ def test_not_comment_headings(text):
     assert not is_comment_heading(text)
 
 
-def _thread(body_probas, labels, paths=None):
+def _thread(body_probas, labels):
     texts = ["The Bridge Reopens", "The council voted to reopen the bridge.", "It shut in May.",
              "Comments", "Great post.", "Posted by: Jon | March 20", "I drove over it today, all fine.",
              "Posted by: Ann | March 21"]
     n = len(texts)
     out, reasons = repair_labels(labels, [proba(p) for p in body_probas], [0.0] * n,
-                                 containers=paths or ["div/p"] * n, link_free=[True] * n,
+                                 containers=["div/p"] * n, link_free=[True] * n,
                                  comment_heads=[is_comment_heading(t) for t in texts])
     return out, reasons
 
