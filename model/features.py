@@ -38,12 +38,12 @@ _PUNCT = re.compile(r"[^\w\s]")
 _CJK_SENT_PUNCT = re.compile(r"[，。！？；：、]")
 _TERMINAL = re.compile(r"[。！？.!?…”\"』」)）]$")
 _BULLET = re.compile(r"^\s*([·•\-*>»▪■□◆◇●○►▶]|\d{1,2}[.、)]|\[\d+\])")
-_DATE = re.compile(
-    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|"
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|"
-    r"\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4})",
-    re.I,
-)
+#: The date alternatives, kept apart so ``_has_date`` can try the cheap ones first.
+_DATE_NUMERIC = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"
+_DATE_CJK = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+_DATE_MONTHS = _MONTH + r"[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+" + _MONTH + r"[a-z]*\s+\d{4}"
+_DATE = re.compile("(" + "|".join((_DATE_NUMERIC, _DATE_CJK, _DATE_MONTHS)) + ")", re.I)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")
 _URL = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|cn|net|org|gov)\b", re.I)
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|all rights reserved", re.I)
@@ -51,7 +51,9 @@ _ICP = re.compile(r"icp|备案|公网安备|许可证", re.I)
 _CONTACT = re.compile(r"@[\w-]+\.\w+|电话|tel[:：]|qq[:：\s]|微信|\b\d{3,4}-\d{7,8}\b", re.I)
 _SEPARATORS = re.compile(r"[|｜/>»›·•]")
 _MOJIBAKE = re.compile(r"[\ufffd\u00c0-\u00ff]{2,}|\?{3,}|[ÃÂâ][\u0080-\u00ff]")
-_UPPER_WORD = re.compile(r"\b[A-Z][a-z]+")
+#: Counts capitalised words: ``\b[A-Z][a-z]+`` gives the same count, but the lookahead
+#: copies one character per match instead of the word.
+_UPPER_WORD = re.compile(r"\b[A-Z](?=[a-z])")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -209,6 +211,22 @@ _DATE_LC, _URL_LC, _COPYRIGHT_LC, _ICP_LC, _CONTACT_LC, _CHROME_LC, _LINKS_LC = 
     _lower_case, (_DATE, _URL, _COPYRIGHT, _ICP, _CONTACT, CHROME_WORDS, LINKS_WORDS))
 #: Every contact alternative contains one of these (the phone number one a digit and a dash).
 _CONTACT_NEEDS = ("@", "电话", "tel", "qq", "微信")
+#: Every URL alternative contains one of these; ``[\w-]+\.`` backtracks on every
+#: word of a paragraph, so the substring test saves most of the URL search.
+_URL_NEEDS = ("http", "www.", ".com", ".cn", ".net", ".org", ".gov")
+#: ``_DATE`` split by the literal each alternative needs, so that most lines with a
+#: digit run only the numeric one (a match of any part is a match of the whole).
+_DATE_NUMERIC_RX, _DATE_CJK_RX, _DATE_MONTHS_RX = map(re.compile, (_DATE_NUMERIC, _DATE_CJK, _DATE_MONTHS))
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _has_date(lower: str) -> bool:
+    """``_DATE_LC.search(lower)`` as a bool, trying the cheap alternatives first."""
+    if _DATE_NUMERIC_RX.search(lower):
+        return True
+    if "月" in lower and "日" in lower and _DATE_CJK_RX.search(lower):
+        return True
+    return any(m in lower for m in _MONTHS) and _DATE_MONTHS_RX.search(lower) is not None
 
 
 def _patterns(full: str, counts: Sequence[int]) -> list[float]:
@@ -225,9 +243,9 @@ def _patterns(full: str, counts: Sequence[int]) -> list[float]:
     # or replacement character or "???"
     contact = ((digits and "-" in lower) or any(s in lower for s in _CONTACT_NEEDS)) and _CONTACT_LC.search(lower)
     return [
-        float(digits and bool(_DATE_LC.search(lower))),
+        float(digits and _has_date(lower)),
         float(digits and ":" in text and bool(_TIME.search(text))),
-        float("." in text and bool(_URL_LC.search(lower))),
+        float(any(s in lower for s in _URL_NEEDS) and bool(_URL_LC.search(lower))),
         float(bool(_COPYRIGHT_LC.search(lower))),
         float(bool(_ICP_LC.search(lower))),
         float(bool(contact)),
@@ -290,13 +308,27 @@ def page_features(page: Page, ctx: PageContext) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(-1, 5)
 
 
+@lru_cache(maxsize=256)
+def _tag_flags(tag: str) -> tuple[float, ...]:
+    return tuple(float(tag == t) for t in _TAGS)
+
+
 @lru_cache(maxsize=16384)
-def _markup_row(tag: str, dom_path: str, attrs: tuple[str, ...]) -> tuple[float, ...]:
-    """Tag, path and class/id flags; cached, since a page has few distinct block contexts."""
-    path = dom_path.split("/")
+def _path_flags(dom_path: str) -> tuple[float, ...]:
+    path = set(dom_path.split("/"))
+    return tuple(float(t in path) for t in _PATH_TAGS)
+
+
+@lru_cache(maxsize=16384)
+def _attr_flags(attrs: tuple[str, ...]) -> tuple[float, ...]:
     joined = " ".join(attrs)
-    return (tuple(float(tag == t) for t in _TAGS) + tuple(float(t in path) for t in _PATH_TAGS)
-            + tuple(float(bool(rx.search(joined))) for _, rx in ATTR_FLAGS))
+    return tuple(float(bool(rx.search(joined))) for _, rx in ATTR_FLAGS)
+
+
+def _markup_row(tag: str, dom_path: str, attrs: tuple[str, ...]) -> tuple[float, ...]:
+    """Tag, path and class/id flags. Each part is cached on its own: a page has
+    many distinct paths but few distinct class/id lists, whose ten regexes cost most."""
+    return _tag_flags(tag) + _path_flags(dom_path) + _attr_flags(attrs)
 
 
 def dom_features(page: Page, ctx: PageContext) -> np.ndarray:

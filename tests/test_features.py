@@ -104,6 +104,32 @@ def test_char_counts_equal_the_regex_counts():
         assert list(row) == [len(rx.findall(text)) for rx in _COUNTED], text[:20]
 
 
+#: Near misses and hits for the pattern prechecks: each shortcut must answer as the full regex does.
+PRECHECK_TEXTS = [
+    "2024-05-12 09:30", "发布时间：2024年5月12日", "5月12日", "5 月 12 日电", "12月", "May 12, 2024",
+    "posted 12 march 2024", "may I ask, 12 of 2024", "decimal 3.14 and december", "version 1.2.3",
+    "see www.example.com/path", "HTTPS://News.Example.CN/a", "email me at x.org", "Dr. Smith went home.",
+    "no digits, no dots", "sub.domain-name.gov.", "ftp://files.example.net", "192.168.0.1",
+]
+
+
+def test_date_and_url_prechecks_agree_with_the_full_patterns():
+    import re
+
+    from model.features import _DATE_LC, _URL_LC, _URL_NEEDS, _has_date
+
+    for text in PRECHECK_TEXTS:
+        lower = text.lower()
+        assert _has_date(lower) == bool(_DATE_LC.search(lower)), text
+        assert (any(s in lower for s in _URL_NEEDS) and bool(_URL_LC.search(lower))) == bool(_URL_LC.search(lower)), text
+    # the capitalised-word count: the lookahead form counts what the word form matches
+    from model.features import _UPPER_WORD
+
+    word = re.compile(r"\b[A-Z][a-z]+")
+    for text in ["Hello World", "ABc DeF ghI", "iPhone McDonald O'Neil", "Élan Vital", "NASA Launches", ""]:
+        assert len(_UPPER_WORD.findall(text)) == len(word.findall(text)), text
+
+
 def test_pattern_columns(make_page):
     page = make_page(["2024-05-12 09:30 来源：华东日报", "沪ICP备12345678号-1", "Copyright © 2024 Gazette",
                       "加微信 hd8866 领取内部计划", "相关推荐", "钦州市某某商贸有限公司"])
