@@ -100,6 +100,15 @@ def test_boosted_proba_early_exit_keeps_the_labels_of_clear_rows(booster):
     assert np.array_equal(early.argmax(axis=1)[changed], full.argmax(axis=1)[changed])
 
 
+def test_boosted_proba_does_not_depend_on_how_rows_are_blocked(booster, monkeypatch):
+    import model.classify as classify_module
+
+    model, X = booster
+    default = boosted_proba(model, X, early_iterations=10, margin=3.0)
+    monkeypatch.setattr(classify_module, "PREDICT_BLOCK_ROWS", 7)  # many blocks, a ragged last one
+    assert np.array_equal(boosted_proba(model, X, early_iterations=10, margin=3.0), default)
+
+
 def test_boosted_proba_short_ensembles_and_empty_input_fall_back(booster):
     model, X = booster
     assert np.array_equal(boosted_proba(model, X, early_iterations=100), model.predict_proba(X))
