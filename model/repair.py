@@ -70,6 +70,18 @@ LABELS.md states outright and a classifier can miss on one page:
   article, or that opens a list, is links with the short, unpunctuated body
   lines that follow it (80 characters or less, not a finished sentence):
   LABELS.md names the block heading and every headline under it.
+* ``feed_records`` (text dumps only) — a run of four or more records cut by a line
+  that recurs at a fixed spacing ("分享至好友和朋友圈" every 12 lines) is a feed of other
+  content when every record carries a headline-length line and a teaser timestamp
+  ("3小时前", "2 days ago", "2019-09-07") and no finished sentence or clock time: the
+  record's own lines (those that do not recur in every record) are links.
+  LABELS.md puts every headline of a related list and each item's teaser bits
+  (source, timestamp, comment count) in it; in a text dump, with no link marks, each
+  item alone looks like a byline or a date and the classifier calls it chrome. The
+  recurring share prompts stay chrome. A comment thread is cut the same way, but
+  its records hold sentences and clock times ("October 25, 2012 at 12:44 pm", "17:51")
+  and its separator is comment UI ("Reply", "回复"); HTML pages have link marks, so the
+  rule is skipped there.
 
 Legal disclaimers ("免责声明：…", "Disclaimer: …") are never relabelled by the
 gap, container, sentence or teaser rules: LABELS.md calls license and legal
@@ -141,6 +153,23 @@ RELATED_ITEM_MAX_CHARS = 80
 #: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
 #: text occurs this often on the page; twice is not enough: some pages print their article twice.
 FEED_REPEATS = 3
+#: The feed-records rule: fewest records, and the spacing (in lines) their separator may keep.
+FEED_RECORDS_MIN = 4
+FEED_RECORD_SPACING = (3, 20)
+#: A headline in a feed record: characters, at least and at most.
+FEED_HEADLINE_CHARS = (8, 80)
+#: A teaser timestamp on a line of its own: an age ("3小时前", "2 days ago") or a date.
+_TEASER_TIME = re.compile(
+    r"^\W*(\d+\s*(分钟|小时|天|周|个月|年)前|昨天|前天|刚刚|"
+    r"\d+\s*(s|m|h|d|w|mo|mins?|minutes?|hours?|hrs?|days?|weeks?|months?)\s*ago\b.*|"
+    r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|"
+    r"\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})\W*$", re.I)
+#: A clock time: comment signatures carry one, feed teasers give an age or a date.
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+#: Comment UI that separates the posts of a thread ("Reply", "回复", "| 举报").
+_COMMENT_UI = re.compile(r"^\W*(\d+\s*)?(reply|replies|report( abuse)?|permalink|quote|flag|回复|举报|引用|顶|踩)"
+                         r"( to this comment)?\W*\d*$", re.I)
 #: Sentence punctuation at the end, a closing quote allowed, and a short trailing
 #: parenthesis: Chinese news ends its last paragraph with the editor's tag, "。(辰辰)", "。（完）".
 _SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?(\s*[(（][^()（）]{1,8}[)）])?$")
@@ -345,7 +374,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   legal: Sequence[bool] | None = None,
                   bullets: Sequence[str] | None = None,
                   comment_heads: Sequence[bool] | None = None,
-                  related_heads: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  related_heads: Sequence[bool] | None = None,
+                  feed_records: Sequence[int] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -359,7 +389,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     enables the lone-link rule. ``bullets`` (``bullet_key`` of each line) and ``lengths``
     enable the list-run rule. ``comment_heads`` (``is_comment_heading``) enables the
     comments rule; ``related_heads`` (``is_related_heading``) with ``lengths`` and
-    ``sentences`` the related-heading rule.
+    ``sentences`` the related-heading rule. ``feed_records`` (line indices from
+    ``_feed_record_lines``, given for text dumps only) enables the feed-records rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -405,6 +436,10 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     if bullets is not None and lengths is not None:
         for i in _list_run_lines(out, bullets, lengths):
             out[i], reasons[i] = "links", "list_run"
+    # after the teaser rule: the share prompts between two records are chrome, not teaser bits
+    for i in feed_records or ():
+        if out[i] == "chrome" and not (furniture and furniture[i]):
+            out[i], reasons[i] = "links", "feed_records"
     if comment_heads is not None:
         for i in range(comment_start(out, probas, comment_heads) + 1, len(out)):
             if out[i] == "body" and probas[i][BODY] < COMMENTS_MAX_BODY_PROBA:
@@ -492,6 +527,49 @@ def _list_run_lines(labels: Sequence[str], bullets: Sequence[str], lengths: Sequ
     return found
 
 
+def _feed_record_lines(texts: Sequence[str]) -> list[int]:
+    """The own lines of feed records in a text dump (see ``feed_records`` in the module docstring)."""
+    keys = [normalize_text(text) for text in texts]
+    counts = Counter(keys)
+    where: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key and counts[key] >= FEED_RECORDS_MIN:
+            where.setdefault(key, []).append(i)
+    low, high = FEED_RECORD_SPACING
+    found: set[int] = set()
+    for key, places in where.items():
+        if _COMMENT_UI.match(key):
+            continue
+        gaps = [b - a for a, b in zip(places, places[1:])]
+        spacing = sorted(gaps)[len(gaps) // 2]
+        if not low <= spacing <= high:
+            continue
+        start = 0
+        while start < len(gaps):  # each stretch of separators at exactly that spacing
+            end = start
+            while end < len(gaps) and gaps[end] == spacing:
+                end += 1
+            records = end - start
+            if records >= FEED_RECORDS_MIN:
+                for a, b in zip(places[start:end], places[start + 1:end + 1]):
+                    found.update(_feed_record(texts, keys, counts, range(a + 1, b), records))
+            start = max(end, start + 1)
+    return sorted(found)
+
+
+def _feed_record(texts: Sequence[str], keys: Sequence[str], counts: Counter, span: range,
+                 records: int) -> list[int]:
+    """The own lines of one record, or [] when it does not read as a feed item."""
+    own = [k for k in span if counts[keys[k]] < max(3, records)]
+    if not own or any(is_sentence(texts[k]) or _CLOCK.search(texts[k]) for k in own):
+        return []
+    times = [k for k in span if _TEASER_TIME.match(keys[k])]
+    lo, hi = FEED_HEADLINE_CHARS
+    if not times or not any(lo <= len(keys[k]) <= hi and k not in times for k in own):
+        return []
+    return own
+
+
 def repair(page: Page) -> Page:
     """Apply ``repair_labels`` to a classified page in place."""
     if not page.lines:
@@ -517,7 +595,9 @@ def repair(page: Page) -> Page:
                                  legal=[is_disclaimer(line.text) for line in page.lines],
                                  bullets=[bullet_key(line.text) for line in page.lines],
                                  comment_heads=[is_comment_heading(line.text) for line in page.lines],
-                                 related_heads=[is_related_heading(line.text) for line in page.lines])
+                                 related_heads=[is_related_heading(line.text) for line in page.lines],
+                                 feed_records=_feed_record_lines([line.text for line in page.lines])
+                                 if page.source != "html" else None)
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason

@@ -569,3 +569,57 @@ def test_a_related_heading_does_not_take_finished_sentences():
     assert out == ["chrome", "body", "body"]  # a chrome heading with no list under it: left alone
     out, _ = _related(texts, ["links", "body", "body"])
     assert out == ["links", "body", "body"]  # sentences are not list items
+
+
+# --- feed-records rule (text dumps: records cut by a recurring share prompt are related items) ------------
+
+def _feed_dump(n_items: int, *, clock: bool = False):
+    """A text dump of a recommendation feed: per item a headline, a channel, a source, an age,
+    a comment count and two share prompts that recur in every item."""
+    heads = ["城南旧厂房改造成青年创业园", "地铁九号线北延段完成轨道铺设", "本市新增三处口袋公园",
+             "老城区雨污分流工程进入收尾", "秋季蔬菜价格小幅回落", "图书馆夜间开放延长至十点"]
+    texts = []
+    for k in range(n_items):
+        age = f"{k + 1}小时前" if not clock else f"2024-03-0{k + 1} 1{k}:2{k}"
+        texts += [heads[k], ["本地", "民生", "城建"][k % 3], ["江城晚报", "城市日报"][k % 2], age, f"{k * 7} 评论",
+                  "扫码分享", "分享至好友"]
+    return texts
+
+
+def _classified(make_page, texts, label="chrome", source="text"):
+    page = make_page(texts, title="城南旧厂房改造", source=source)
+    for line in page.lines:
+        line.pred = line.label = label
+        line.proba = (0.05, 0.0, 0.15, 0.8)
+    return page
+
+
+def test_feed_records_in_a_text_dump_are_links_and_their_share_prompts_stay_chrome(make_page):
+    page = repair(_classified(make_page, _feed_dump(6)))
+    labels = [line.label for line in page.lines]
+    # records run from one share prompt to the next, so the first item's lines before its
+    # prompts are not read; items 2-6 are, five own lines each
+    assert labels[:5] == ["chrome"] * 5
+    assert labels[7:12] == ["links"] * 5 and labels[12:14] == ["chrome", "chrome"]
+    assert page.lines[8].repair_reason == "feed_records"
+    assert labels.count("links") == 5 * 5
+
+
+def test_feed_records_need_four_records_a_timestamp_and_no_clock_times(make_page):
+    assert all(line.label == "chrome" for line in repair(_classified(make_page, _feed_dump(4))).lines)
+    # a thread whose posts are stamped with a clock time is comments, not a feed
+    assert all(line.label == "chrome" for line in repair(_classified(make_page, _feed_dump(6, clock=True))).lines)
+    no_time = [t for t in _feed_dump(6) if not t.endswith("小时前")]
+    assert all(line.label == "chrome" for line in repair(_classified(make_page, no_time)).lines)
+
+
+def test_a_comment_thread_cut_by_reply_is_not_a_feed(make_page):
+    texts = []
+    for name in ["Ann", "Bo", "Cy", "Di", "Ed", "Flo"]:
+        texts += [name, "March 3, 2024", "Lovely photos of the old mill", "Reply"]
+    assert all(line.label == "chrome" for line in repair(_classified(make_page, texts)).lines)
+
+
+def test_feed_records_rule_is_for_text_dumps_only(make_page):
+    page = repair(_classified(make_page, _feed_dump(6), source="html"))
+    assert all(line.label == "chrome" for line in page.lines)
