@@ -137,6 +137,8 @@ COMMENTS_MAX_BODY_PROBA = 0.7
 _COMMENT_HEADING = re.compile(
     r"^\W*(\d+\s+)?(comments?|responses?|replies|reader comments|leave a (comment|reply)|"
     r"add (a |your )?comment|post a comment|trackbacks?|\d+ thoughts on .*|"
+    r"(\d+|one|no) (responses?|comments?|replies) (to|on) .*|"  # WordPress: "12 Responses to “Title”"
+    r"\d+ (users?|people|readers) responded (in|to|on) (?!.*[.!?。]\W*$).*|"  # not a sentence
     r"网友评论|评论|发表评论|读者评论|相关评论)\W*(\(\d+\))?\W*$", re.I)
 #: A related-block heading on a line of its own. Kept to 40 characters, so that a sentence
 #: opening with the same words ("Also on Tuesday, a judge …") is never one.

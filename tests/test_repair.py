@@ -491,13 +491,16 @@ def test_bullet_key():
 # --- comments and related-heading rules ----------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["Comments", "12 Comments", "Leave a Reply", "Post a comment", "发表评论",
-                                  "网友评论 (35)", "3 thoughts on “Bridge reopens”"])
+                                  "网友评论 (35)", "3 thoughts on “Bridge reopens”",
+                                  "12 Responses to “Bridge reopens”", "One Response to “Bridge reopens”",
+                                  "45 users responded in “Bridge reopens”"])
 def test_comment_headings(text):
     assert is_comment_heading(text)
 
 
 @pytest.mark.parametrize("text", ["Discussion", "Comments are closed for maintenance until Friday.",
-                                  "评论员文章：城市更新要慢一点"])
+                                  "评论员文章：城市更新要慢一点", "45 people responded to the survey.",
+                                  "Responses to the plan were mixed, officials said"])
 def test_not_comment_headings(text):
     assert not is_comment_heading(text)
 
