@@ -65,6 +65,14 @@ LABELS.md states outright and a classifier can miss on one page:
   container rule pulls a whole thread into the article. A "Comments" link in
   the masthead or a "Post a comment" button above the article does not count:
   the article's confident paragraphs still follow it.
+* ``comment_signatures`` — three or more comment signatures ("Jacob said,",
+  "Max says:", "On May 3, 2012 at 10:52 am Ann said:") below the article open a
+  reader thread even without a heading: from the first of them, body lines the
+  classifier is not sure of (body under 0.95) take its best other label. The
+  commenters' prose reads like the article's, so a thread with no heading the
+  ``comments`` rule knows stayed in the article; the signature lines are what
+  tells them apart. The closing ``:``/``,`` is required: a headline ending "…,
+  Red Cross says" or a section called "Papa Says" is not a signature.
 * ``related_heading`` — a related-block heading on its own line ("Related
   posts:", "You may also like", "相关阅读") that the classifier kept in the
   article, or that opens a list, is links with the short, unpunctuated body
@@ -140,6 +148,17 @@ _COMMENT_HEADING = re.compile(
     r"(\d+|one|no) (responses?|comments?|replies) (to|on) .*|"  # WordPress: "12 Responses to “Title”"
     r"\d+ (users?|people|readers) responded (in|to|on) (?!.*[.!?。]\W*$).*|"  # not a sentence
     r"网友评论|评论|发表评论|读者评论|相关评论)\W*(\(\d+\))?\W*$", re.I)
+#: A comment signature on a line of its own: an optional "3." or "On <date> at <time>", a
+#: name of at most five words (no comma or colon: headlines end "…, police said"), then
+#: said/says/wrote and the ":" or "," that introduces the comment.
+_COMMENT_SIGNATURE = re.compile(
+    r"^(\d+\.\s*)?(on [\w ,]{5,40} at \d{1,2}:\d{2}\s*(am|pm)?\s*)?"
+    r"[^\W\d][\w@.'’&-]*( [\w@.'’&-]+){0,4}\s(said|says|wrote)\s*[:,]\s*$", re.I)
+#: The comment-signatures rule: fewest signatures, fewest body lines above the first
+#: (an article must come first), and the body probability a line keeps its label at.
+SIGNATURES_MIN = 3
+SIGNATURES_BODY_ABOVE = 3
+SIGNATURES_MAX_BODY_PROBA = 0.95
 #: A related-block heading on a line of its own. Kept to 40 characters, so that a sentence
 #: opening with the same words ("Also on Tuesday, a judge …") is never one.
 _RELATED_HEADING = re.compile(
@@ -188,6 +207,10 @@ def is_disclaimer(text: str) -> bool:
 def is_comment_heading(text: str) -> bool:
     """A comment-section heading on its own line ("Comments", "3 Responses", "发表评论")."""
     return bool(_COMMENT_HEADING.match(text.strip()))
+
+
+def is_comment_signature(text: str) -> bool:
+    return bool(_COMMENT_SIGNATURE.match(text))
 
 
 def is_related_heading(text: str) -> bool:
@@ -377,7 +400,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   bullets: Sequence[str] | None = None,
                   comment_heads: Sequence[bool] | None = None,
                   related_heads: Sequence[bool] | None = None,
-                  feed_records: Sequence[int] | None = None) -> tuple[list[str], list[str]]:
+                  feed_records: Sequence[int] | None = None,
+                  signatures: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -392,7 +416,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     enable the list-run rule. ``comment_heads`` (``is_comment_heading``) enables the
     comments rule; ``related_heads`` (``is_related_heading``) with ``lengths`` and
     ``sentences`` the related-heading rule. ``feed_records`` (line indices from
-    ``_feed_record_lines``, given for text dumps only) enables the feed-records rule.
+    ``_feed_record_lines``, given for text dumps only) enables the feed-records rule;
+    ``signatures`` (``is_comment_signature``) the comment-signatures rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -446,6 +471,10 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
         for i in range(comment_start(out, probas, comment_heads) + 1, len(out)):
             if out[i] == "body" and probas[i][BODY] < COMMENTS_MAX_BODY_PROBA:
                 out[i], reasons[i] = _best_other_label(probas[i]), "comments"
+    if signatures is not None:
+        for i in range(signature_start(out, signatures), len(out)):
+            if out[i] == "body" and probas[i][BODY] < SIGNATURES_MAX_BODY_PROBA:
+                out[i], reasons[i] = _best_other_label(probas[i]), "comment_signatures"
     if related_heads is not None and lengths is not None and sentences is not None:
         for i in _related_lines(out, related_heads, lengths, sentences):
             out[i], reasons[i] = "links", "related_heading"
@@ -467,6 +496,18 @@ def comment_start(labels: Sequence[str], probas: Sequence[Sequence[float]],
     sure = [i for i, row in enumerate(probas) if row[BODY] >= COMMENTS_SURE_BODY_PROBA]
     start = max(first, sure[-1] + 1 if sure else 0)
     return next((i for i in range(start, n) if comment_heads[i] and labels[i] != "body"), n)
+
+
+def signature_start(labels: Sequence[str], signatures: Sequence[bool]) -> int:
+    """Index of the first comment signature of a thread, or ``len(labels)`` when there is none:
+    ``SIGNATURES_MIN`` signatures from there on, ``SIGNATURES_BODY_ABOVE`` body lines above."""
+    found = [i for i, sig in enumerate(signatures) if sig]
+    if len(found) < SIGNATURES_MIN:
+        return len(labels)
+    for i in found[:len(found) - SIGNATURES_MIN + 1]:
+        if sum(label == "body" for label in labels[:i]) >= SIGNATURES_BODY_ABOVE:
+            return i
+    return len(labels)
 
 
 def _related_lines(labels: Sequence[str], related_heads: Sequence[bool], lengths: Sequence[int],
@@ -598,6 +639,7 @@ def repair(page: Page) -> Page:
                                  bullets=[bullet_key(line.text) for line in page.lines],
                                  comment_heads=[is_comment_heading(line.text) for line in page.lines],
                                  related_heads=[is_related_heading(line.text) for line in page.lines],
+                                 signatures=[is_comment_signature(line.text) for line in page.lines],
                                  feed_records=_feed_record_lines([line.text for line in page.lines])
                                  if page.source != "html" else None)
     for line, label, reason in zip(page.lines, new, reasons):

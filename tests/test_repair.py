@@ -11,6 +11,7 @@ from model.repair import (
     bullet_key,
     find_headline,
     is_comment_heading,
+    is_comment_signature,
     is_related_heading,
     is_sentence,
     repair,
@@ -536,6 +537,43 @@ def test_a_sure_comment_stays_body():
     labels = ["body", "body", "body", "chrome", "chrome", "chrome", "body", "chrome"]
     out, _ = _thread([0.95, 0.97, 0.95, 0.05, 0.3, 0.02, 0.8, 0.02], labels)
     assert out[6] == "body"  # 0.8 >= 0.7: left to the classifier
+
+
+@pytest.mark.parametrize("text", ["Jacob said,", "Max says:", "K.G. Schneider wrote:", "3. Ann Lee Says:",
+                                  "On May 3, 2012 at 10:52 am Ann said:", "Jason @ SaveMore says:"])
+def test_comment_signatures(text):
+    assert is_comment_signature(text)
+
+
+@pytest.mark.parametrize("text", ["Papa Says", "Bridge to reopen in May, council says",
+                                  "Recommended: Flu cases fall, health board says:",
+                                  "The mayor, who opened the bridge on Monday, said:", "Simon says"])
+def test_not_comment_signatures(text):
+    assert not is_comment_signature(text)
+
+
+def _signed_thread(body_probas, n_comments=3):
+    texts = ["The Bridge Reopens", "The council voted to reopen the bridge.", "It shut in May.",
+             "Traffic is back to normal."]
+    for name in ["Ann", "Bo Li", "Cy"][:n_comments]:
+        texts += [f"{name} said,", f"{name} drove over it today and it was fine."]
+    labels = ["body"] * len(texts)
+    out, reasons = repair_labels(labels, [proba(p) for p in body_probas[:len(texts)]], [0.0] * len(texts),
+                                 signatures=[is_comment_signature(t) for t in texts])
+    return out, reasons
+
+
+def test_signed_comments_leave_the_article_without_a_heading():
+    # commenters' prose reads like the article's (body 0.8-0.9): the signatures tell them apart
+    out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.8, 0.9, 0.7, 0.85, 0.75, 0.96])
+    assert out[:4] == ["body"] * 4
+    assert out[4:9] == ["chrome"] * 5 and reasons[4] == "comment_signatures"
+    assert out[9] == "body"  # a line the classifier is sure of (0.96 >= 0.95) is left to it
+
+
+def test_two_signatures_are_not_a_thread():
+    out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.8, 0.9, 0.7, 0.85], n_comments=2)
+    assert out == ["body"] * 8 and not any(reasons)
 
 
 @pytest.mark.parametrize("text", ["Related posts:", "You may also like", "相关阅读", "Also on HuffPost",
