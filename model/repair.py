@@ -72,7 +72,18 @@ LABELS.md states outright and a classifier can miss on one page:
   commenters' prose reads like the article's, so a thread with no heading the
   ``comments`` rule knows stayed in the article; the signature lines are what
   tells them apart. The closing ``:``/``,`` is required: a headline ending "…,
-  Red Cross says" or a section called "Papa Says" is not a signature.
+  Red Cross says" or a section called "Papa Says" is not a signature. A post
+  stamp with a clock time ("Posted by: Ann | Mar 22, 2007 12:56 AM", "Posted by
+  Ann on May 3, 2012 4:15 PM") signs a comment too; an article's own byline
+  carries a date at most. Stamps often follow the comment they sign, so a
+  comment heading just above the first signature (no farther than the thread's
+  widest signature spacing, with the article above it) opens the thread instead,
+  whatever the classifier called the heading; a thread marked by both its heading
+  and its signatures leaves whole, however article-like a comment reads (the
+  classifier is sure of the longer comments too, and the ``comments`` rule stops
+  short of them). The signatures must give two different names: a blog front page
+  stamps each of its own posts "posted by <author> @ <time>", and those posts are
+  the page's text.
 * ``related_heading`` — a related-block heading on its own line ("Related
   posts:", "You may also like", "相关阅读") that the classifier kept in the
   article, or that opens a list, is links with the short, unpunctuated body
@@ -153,7 +164,14 @@ _COMMENT_HEADING = re.compile(
 #: said/says/wrote and the ":" or "," that introduces the comment.
 _COMMENT_SIGNATURE = re.compile(
     r"^(\d+\.\s*)?(on [\w ,]{5,40} at \d{1,2}:\d{2}\s*(am|pm)?\s*)?"
-    r"[^\W\d][\w@.'’&-]*( [\w@.'’&-]+){0,4}\s(said|says|wrote)\s*[:,]\s*$", re.I)
+    r"(?P<name>[^\W\d][\w@.'’&-]*( [\w@.'’&-]+){0,4})\s(said|says|wrote)\s*[:,]\s*$", re.I)
+#: A comment's post stamp: "Posted by" (or "Submitted/Comment by"), a name, and a clock time
+#: ("Posted by: Ann | Mar 22, 2007 12:56:24 AM", "Posted by Ann on May 3, 2012 4:15 PM"). The
+#: clock time is required: an article's own byline gives a date at most ("Posted by Ann on May 3").
+_POST_STAMP = re.compile(r"^\W{0,3}(posted|submitted|comment(ed)?|replied) by\W*(?P<name>[^\W\d][^|@,\d]*?)"
+                         r"(\s+(on|at)\b|\s*[|@,(]|\s+-|\s+\d|$).{0,80}?\b\d{1,2}:\d{2}(:\d{2})?"
+                         r"\s*([ap]\.?m\.?)?\W*(\w{1,5}\W*)?$", re.I)
+POST_STAMP_MAX_CHARS = 120
 #: The comment-signatures rule: fewest signatures, fewest body lines above the first
 #: (an article must come first), and the body probability a line keeps its label at.
 SIGNATURES_MIN = 3
@@ -210,7 +228,17 @@ def is_comment_heading(text: str) -> bool:
 
 
 def is_comment_signature(text: str) -> bool:
-    return bool(_COMMENT_SIGNATURE.match(text))
+    """A comment signature ("Ann said:") or a comment's post stamp ("Posted by Ann | May 3, 2012 10:52 AM")."""
+    return signer(text) is not None
+
+
+def signer(text: str) -> str | None:
+    """The name a comment signature or post stamp gives (lower-cased), or None for any other line."""
+    match = _COMMENT_SIGNATURE.match(text)
+    if match:
+        return match.group("name").lower()
+    match = _POST_STAMP.match(text) if len(text) <= POST_STAMP_MAX_CHARS else None
+    return match.group("name").strip().lower() if match else None
 
 
 def is_related_heading(text: str) -> bool:
@@ -401,7 +429,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   comment_heads: Sequence[bool] | None = None,
                   related_heads: Sequence[bool] | None = None,
                   feed_records: Sequence[int] | None = None,
-                  signatures: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  signatures: Sequence[bool] | None = None,
+                  signers: Sequence[str | None] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -435,6 +464,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
             out[i], reasons[i] = "spam", "contact_spam"
     if containers is not None and link_free is not None:
         stop = comment_start(out, probas, comment_heads) if comment_heads is not None else None
+        if signatures is not None:  # nor into a signed thread
+            stop = min(len(out) if stop is None else stop,
+                       signature_start(out, signatures, comment_heads, signers))
         for i in _container_lines(out, probas, containers, link_free, furniture, stop):
             out[i], reasons[i] = "body", "container"
     head = find_headline(out, similarities)
@@ -472,8 +504,12 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
             if out[i] == "body" and probas[i][BODY] < COMMENTS_MAX_BODY_PROBA:
                 out[i], reasons[i] = _best_other_label(probas[i]), "comments"
     if signatures is not None:
-        for i in range(signature_start(out, signatures), len(out)):
-            if out[i] == "body" and probas[i][BODY] < SIGNATURES_MAX_BODY_PROBA:
+        start = signature_start(out, signatures, comment_heads, signers)
+        # a thread that both its heading and its signatures mark leaves whole; signatures
+        # alone leave the lines the classifier is sure of to it
+        whole = comment_heads is not None and start < len(out) and comment_heads[start]
+        for i in range(start, len(out)):
+            if out[i] == "body" and (whole or probas[i][BODY] < SIGNATURES_MAX_BODY_PROBA):
                 out[i], reasons[i] = _best_other_label(probas[i]), "comment_signatures"
     if related_heads is not None and lengths is not None and sentences is not None:
         for i in _related_lines(out, related_heads, lengths, sentences):
@@ -498,14 +534,33 @@ def comment_start(labels: Sequence[str], probas: Sequence[Sequence[float]],
     return next((i for i in range(start, n) if comment_heads[i] and labels[i] != "body"), n)
 
 
-def signature_start(labels: Sequence[str], signatures: Sequence[bool]) -> int:
+def signature_start(labels: Sequence[str], signatures: Sequence[bool],
+                    comment_heads: Sequence[bool] | None = None,
+                    signers: Sequence[str | None] | None = None) -> int:
     """Index of the first comment signature of a thread, or ``len(labels)`` when there is none:
-    ``SIGNATURES_MIN`` signatures from there on, ``SIGNATURES_BODY_ABOVE`` body lines above."""
+    ``SIGNATURES_MIN`` signatures from there on, ``SIGNATURES_BODY_ABOVE`` body lines above.
+
+    With ``comment_heads``, a comment heading just above the first signature opens the thread
+    instead (whatever its label): stamps often follow the comment they sign, so the first
+    comment sits between the heading and the first stamp. "Just above" means no farther than
+    the widest spacing of the thread's own signatures (one comment's length), and the heading
+    must have the article's body lines above it (a masthead "Comments" link does not).
+
+    With ``signers`` (the name each signature gives), a thread needs two different names: a
+    blog's front page stamps every one of its posts "posted by <author> @ <time>", and those
+    posts are the page's text, while a reader thread has more than one commenter.
+    """
     found = [i for i, sig in enumerate(signatures) if sig]
-    if len(found) < SIGNATURES_MIN:
+    if len(found) < SIGNATURES_MIN or (signers is not None and len({signers[i] for i in found}) < 2):
         return len(labels)
-    for i in found[:len(found) - SIGNATURES_MIN + 1]:
+    for k, i in enumerate(found[:len(found) - SIGNATURES_MIN + 1]):
         if sum(label == "body" for label in labels[:i]) >= SIGNATURES_BODY_ABOVE:
+            if comment_heads is not None:
+                spacing = max(b - a for a, b in zip(found[k:], found[k + 1:]))
+                heads = [h for h in range(max(0, i - spacing), i) if comment_heads[h]
+                         and sum(label == "body" for label in labels[:h]) >= SIGNATURES_BODY_ABOVE]
+                if heads:
+                    return heads[-1]
             return i
     return len(labels)
 
@@ -640,6 +695,7 @@ def repair(page: Page) -> Page:
                                  comment_heads=[is_comment_heading(line.text) for line in page.lines],
                                  related_heads=[is_related_heading(line.text) for line in page.lines],
                                  signatures=[is_comment_signature(line.text) for line in page.lines],
+                                 signers=[signer(line.text) for line in page.lines],
                                  feed_records=_feed_record_lines([line.text for line in page.lines])
                                  if page.source != "html" else None)
     for line, label, reason in zip(page.lines, new, reasons):

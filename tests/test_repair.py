@@ -16,6 +16,7 @@ from model.repair import (
     is_sentence,
     repair,
     repair_labels,
+    signer,
     title_similarity,
 )
 
@@ -574,6 +575,72 @@ def test_signed_comments_leave_the_article_without_a_heading():
 def test_two_signatures_are_not_a_thread():
     out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.8, 0.9, 0.7, 0.85], n_comments=2)
     assert out == ["body"] * 8 and not any(reasons)
+
+
+@pytest.mark.parametrize("text", ["Posted by: Ann | Mar 3, 2011 9:05:12 PM", "Posted by Bo Li on May 3, 2012 4:15 PM",
+                                  "posted by cy @ 7/30/2010 10:15:32 AM |", "Submitted by Dee at 11:40 am",
+                                  "Posted by Ed Moss, Leeds, on June 1, 2012 8:02 AM"])
+def test_post_stamps_sign_comments(text):
+    assert is_comment_signature(text)
+
+
+@pytest.mark.parametrize("text", ["Posted by Ann on May 3, 2012", "Posted by Ann on May 3, 2012 | Permalink",
+                                  "Posted in News at 10:15", "The bridge was posted by the council at 9:00 PM today."])
+def test_not_post_stamps(text):
+    assert not is_comment_signature(text)
+
+
+def test_signer_names():
+    assert signer("Posted by: Ann | Mar 3, 2011 9:05:12 PM") == "ann"
+    assert signer("Posted by Ed Moss, Leeds, on June 1, 2012 8:02 AM") == "ed moss"
+    assert signer("Bo Li said,") == "bo li"
+    assert signer("The council met today.") is None
+
+
+def _stamped_thread(labels, body_probas, names=("Ann", "Bo", "Cy"), gap=0):
+    texts = ["The Bridge Reopens", "The council voted to reopen the bridge.", "It shut in May.",
+             "Traffic is back to normal.", "Comments"] + ["Filler line."] * gap
+    for k, name in enumerate(names):
+        texts += [f"Comment number {k} about the bridge.", f"Posted by {name} on May {k + 4}, 2012 9:1{k} PM"]
+    n = len(texts)
+    labels = labels + ["chrome"] * (n - len(labels))
+    body_probas = body_probas + [0.05] * (n - len(body_probas))
+    for k in range(len(names)):  # comments: body, stamps: chrome
+        i = 5 + gap + 2 * k
+        labels[i], labels[i + 1] = "body", "chrome"
+    out, reasons = repair_labels(labels, [proba(p) for p in body_probas], [0.0] * n,
+                                 containers=["div/p"] * n, link_free=[True] * n,
+                                 comment_heads=[is_comment_heading(t) for t in texts],
+                                 signatures=[is_comment_signature(t) for t in texts],
+                                 signers=[signer(t) for t in texts])
+    return texts, out, reasons
+
+
+def test_a_heading_and_post_stamps_take_the_whole_thread_out():
+    # stamps follow their comments: the thread opens at the heading, which the classifier kept
+    # (0.6), and a comment it is sure of (0.97) leaves with the rest
+    labels = ["body"] * 5
+    texts, out, reasons = _stamped_thread(labels, [0.97, 0.96, 0.95, 0.96, 0.6, 0.97, 0.05, 0.8, 0.05, 0.5])
+    assert out[:4] == ["body"] * 4
+    assert all(label != "body" for label in out[4:])
+    assert reasons[4] == reasons[5] == "comment_signatures"
+
+
+def test_stamps_of_one_author_are_a_blog_front_page_not_a_thread():
+    labels = ["body"] * 5
+    _, out, reasons = _stamped_thread(labels, [0.97, 0.96, 0.95, 0.96, 0.6, 0.97, 0.05, 0.8, 0.05, 0.5],
+                                      names=("Ann", "Ann", "Ann"))
+    assert "comment_signatures" not in reasons and out[5] == "body"
+
+
+def test_a_heading_far_above_the_first_stamp_does_not_open_the_thread():
+    # five lines between heading and first comment: farther than the stamps' spacing (2)
+    labels = ["body"] * 5 + ["body"] * 5
+    _, out, reasons = _stamped_thread(labels, [0.97, 0.96, 0.95, 0.96, 0.6] + [0.9] * 5 + [0.97, 0.05, 0.8],
+                                      gap=5)
+    assert out[4:10] == ["body"] * 6  # left to the classifier
+    assert out[10] == "body"  # the thread opens at the first stamp: the comment above it stays
+    assert out[12] == "chrome" and reasons[12] == "comment_signatures"
 
 
 @pytest.mark.parametrize("text", ["Related posts:", "You may also like", "相关阅读", "Also on HuffPost",
