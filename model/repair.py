@@ -32,7 +32,12 @@ LABELS.md states outright and a classifier can miss on one page:
   sentence and "来源/作者/编辑" lines in the furniture. The name part may not hold digits,
   commas or sentence punctuation, so a reference list ("Source: Principal, v74 n3 p6-9") is
   left to the classifier. An English byline ("By Michael Vitiello", "Posted by Ray Peat")
-  counts too when every word of its name is capitalised ("By invoking the law, …" does not);
+  counts too when every word of its name is capitalised ("By invoking the law, …" does not).
+  So does a line that opens with an original-title note ("（原标题：…）", "本文原标题：《…》",
+  "（原题为《…》）", up to 100 characters): a republished article's pointer to where it first
+  ran is a 来源 line with a headline in it, and the classifier keeps it because that headline
+  reads like the article's own. A sentence that mentions an original title further in
+  ("…来自《读者》，原标题为《…》。") is the article's and is left alone;
 * ``teaser`` — up to three short chrome lines between two links lines are
   links: LABELS.md puts the teaser bits of each related item (source name,
   "7小时前", "6390 跟贴", a "|" separator) in the list they sit in, and on
@@ -58,7 +63,7 @@ LABELS.md states outright and a classifier can miss on one page:
   list, mostly body, is left alone.
 * ``comments`` — once the article is over (no line below has body probability
   0.9 or more) a comment-section heading ("Comments", "12 Comments", "Leave a
-  Reply", "发表评论") opens the reader comments, which LABELS.md calls chrome:
+  Reply", "发表评论", NetEase's "跟贴 32") opens the reader comments, which LABELS.md calls chrome:
   body lines below it that the classifier gave body less than 0.7 take its
   best other label, and the container rule does not fill across it. Comments
   often share the article's paragraph container, so without this the
@@ -86,9 +91,13 @@ LABELS.md states outright and a classifier can miss on one page:
   the page's text.
 * ``related_heading`` — a related-block heading on its own line ("Related
   posts:", "You may also like", "相关阅读") that the classifier kept in the
-  article, or that opens a list, is links with the short, unpunctuated body
-  lines that follow it (80 characters or less, not a finished sentence):
-  LABELS.md names the block heading and every headline under it.
+  article, or that opens a list, is links with the body lines that follow it
+  and read as list items: short and unpunctuated (80 characters or less, not a
+  finished sentence), or holding a link, however long: LABELS.md names the block
+  heading, every headline under it and each item's teaser snippet, and an item
+  printed as "linked headline + two lines of its summary" reads, on its own, like
+  a paragraph. A heading the classifier called chrome ("您可能感兴趣的文章") counts
+  when a linked item follows it. Chinese headings may be spaced out ("延伸 · 推荐").
 * ``feed_records`` (text dumps only) — a run of four or more records cut by a line
   that recurs at a fixed spacing ("分享至好友和朋友圈" every 12 lines) is a feed of other
   content when every record carries a headline-length line and a teaser timestamp
@@ -158,7 +167,7 @@ _COMMENT_HEADING = re.compile(
     r"add (a |your )?comment|post a comment|trackbacks?|\d+ thoughts on .*|"
     r"(\d+|one|no) (responses?|comments?|replies) (to|on) .*|"  # WordPress: "12 Responses to “Title”"
     r"\d+ (users?|people|readers) responded (in|to|on) (?!.*[.!?。]\W*$).*|"  # not a sentence
-    r"网友评论|评论|发表评论|读者评论|相关评论)\W*(\(\d+\))?\W*$", re.I)
+    r"网友评论|评论|发表评论|读者评论|相关评论|(热门|最新)?(跟贴|跟帖)\d*)\W*(\(\d+\))?\W*$", re.I)
 #: A comment signature on a line of its own: an optional "3." or "On <date> at <time>", a
 #: name of at most five words (no comma or colon: headlines end "…, police said"), then
 #: said/says/wrote and the ":" or "," that introduces the comment.
@@ -184,7 +193,9 @@ _RELATED_HEADING = re.compile(
     r"you (may|might) (also )?(like|enjoy|be interested in)|more (stories|articles|news|posts) (from|on|about|in)\b.*|"
     r"recommended (for you|reading|stories)|read next|see also|also on .*|around the web|"
     r"popular (posts|stories|articles)|most (read|popular|viewed|emailed|shared)|recent posts|"
-    r"相关(推荐|阅读|文章|新闻|链接|资讯)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门(文章|推荐|新闻)|相关专题|精彩推荐)"
+    r"相关[\s·・]*(推荐|阅读|文章|新闻|链接|资讯|报道|专题|事件|话题|问题)|延伸[\s·・]*(阅读|推荐)|推荐阅读|热点推荐|猜你喜欢|"
+    r"热门(文章|推荐|新闻)|精彩推荐|为(你|您)推荐|(你|您)?(可能|也许)(还)?(会)?感兴趣(的)?(文章|内容|新闻)?|"
+    r"(\d+小时|24小时|本周|今日)?(点击|阅读|热门|新闻)?排行(榜)?)"
     r"\W{0,3}$", re.I)
 RELATED_HEADING_MAX_CHARS = 40
 #: Longest line the related-heading rule takes into the list below its heading.
@@ -284,6 +295,13 @@ _CREDIT = re.compile(
     r"[^。！？!?\d,，;；]{1,40}?[)）\]】]?\s*$", re.I)
 #: Longest line the credit rule touches.
 CREDIT_MAX_CHARS = 60
+#: An original-title note opening its own line: "（原标题：…）", "本文原标题：《…》", "（原题为《…》）".
+#: A republished article names the headline it first ran under; like "来源：…" it says where the
+#: text comes from and is no part of it. Only at the start of the line: a sentence that mentions
+#: an original title ("…一文，原标题为《…》。") is the article's own.
+_ORIGINAL_TITLE = re.compile(r"^[(（\[【]?\s*(本文)?(原标题|原题|原文标题)\s*(为|是)?\s*[:：《“\"【]")
+#: Longest original-title note: a headline fits, a paragraph does not.
+ORIGINAL_TITLE_MAX_CHARS = 100
 
 
 #: Credit words a caption may also start with ("Photo: Children play …").
@@ -307,13 +325,16 @@ def _capitalised_name(name: str) -> bool:
 
 def is_credit(text: str) -> bool:
     """A bare attribution line: "（来源：英伟达）", "Photo: Getty Images", "By Ray Peat"
-    (LABELS.md: bylines and credits without a sentence are chrome).
+    (LABELS.md: bylines and credits without a sentence are chrome), or an original-title note
+    ("（原标题：…）"), which names the source headline of a republished article.
 
     After "Photo:", "Source:" and the like, or "By", a Latin name is capitalised word by
     word: "Photo: Children play in the park" is a caption and "By invoking the law, …" a
     sentence. Editor tags ("editor/tolk") are handles.
     """
     text = text.strip()
+    if len(text) <= ORIGINAL_TITLE_MAX_CHARS and _ORIGINAL_TITLE.match(text):
+        return True
     if len(text) > CREDIT_MAX_CHARS:
         return False
     byline = _BYLINE.match(text)
@@ -428,6 +449,7 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   bullets: Sequence[str] | None = None,
                   comment_heads: Sequence[bool] | None = None,
                   related_heads: Sequence[bool] | None = None,
+                  linked_items: Sequence[bool] | None = None,
                   feed_records: Sequence[int] | None = None,
                   signatures: Sequence[bool] | None = None,
                   signers: Sequence[str | None] | None = None) -> tuple[list[str], list[str]]:
@@ -444,7 +466,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     enables the lone-link rule. ``bullets`` (``bullet_key`` of each line) and ``lengths``
     enable the list-run rule. ``comment_heads`` (``is_comment_heading``) enables the
     comments rule; ``related_heads`` (``is_related_heading``) with ``lengths`` and
-    ``sentences`` the related-heading rule. ``feed_records`` (line indices from
+    ``sentences`` the related-heading rule, and ``linked_items`` (the line holds link text)
+    lets that rule take long linked items too. ``feed_records`` (line indices from
     ``_feed_record_lines``, given for text dumps only) enables the feed-records rule;
     ``signatures`` (``is_comment_signature``) the comment-signatures rule.
     """
@@ -512,7 +535,7 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
             if out[i] == "body" and (whole or probas[i][BODY] < SIGNATURES_MAX_BODY_PROBA):
                 out[i], reasons[i] = _best_other_label(probas[i]), "comment_signatures"
     if related_heads is not None and lengths is not None and sentences is not None:
-        for i in _related_lines(out, related_heads, lengths, sentences):
+        for i in _related_lines(out, related_heads, lengths, sentences, linked_items):
             out[i], reasons[i] = "links", "related_heading"
     return out, reasons
 
@@ -566,15 +589,21 @@ def signature_start(labels: Sequence[str], signatures: Sequence[bool],
 
 
 def _related_lines(labels: Sequence[str], related_heads: Sequence[bool], lengths: Sequence[int],
-                   sentences: Sequence[bool]) -> list[int]:
-    """Related-block headings kept as body or opening a list, with the short body lines below them."""
+                   sentences: Sequence[bool], linked_items: Sequence[bool] | None = None) -> list[int]:
+    """Related-block headings kept as body or opening a list, with the body lines below them that
+    read as items: short and unpunctuated, or (``linked_items``) holding a link, however long its
+    teaser. A chrome or spam heading counts only when a linked item follows it."""
     found, n = [], len(labels)
+    item = [(lengths[k] <= RELATED_ITEM_MAX_CHARS and not sentences[k]) or bool(linked_items and linked_items[k])
+            for k in range(n)]
     for i in range(n):
-        if not related_heads[i] or labels[i] not in ("body", "links"):
+        if not related_heads[i]:
             continue
         j = i + 1
-        while j < n and labels[j] == "body" and lengths[j] <= RELATED_ITEM_MAX_CHARS and not sentences[j]:
+        while j < n and labels[j] == "body" and item[j]:
             j += 1
+        if labels[i] not in ("body", "links") and not (linked_items and j > i + 1 and linked_items[i + 1]):
+            continue
         if labels[i] == "body" or j > i + 1:
             found.extend(k for k in range(i, j) if labels[k] == "body")
     return found
@@ -694,6 +723,7 @@ def repair(page: Page) -> Page:
                                  bullets=[bullet_key(line.text) for line in page.lines],
                                  comment_heads=[is_comment_heading(line.text) for line in page.lines],
                                  related_heads=[is_related_heading(line.text) for line in page.lines],
+                                 linked_items=[line.link_chars > 0 for line in page.lines],
                                  signatures=[is_comment_signature(line.text) for line in page.lines],
                                  signers=[signer(line.text) for line in page.lines],
                                  feed_records=_feed_record_lines([line.text for line in page.lines])

@@ -225,6 +225,35 @@ def test_captions_references_and_sentences_are_not_credits(text):
     assert not is_credit(text)
 
 
+@pytest.mark.parametrize("text", [
+    "（原标题：老街改造完成 周末起恢复通行）", "本文原标题：《小城的夜市又热闹起来了》",
+    "（原题为《一座桥的三十年》）", "原标题:山区学校的第一台钢琴",
+    "（原标题：单日客流破10万，地铁新线运行首周平稳？）",  # digits, commas, a question mark: still a note
+])
+def test_original_title_notes_are_credits(text):
+    assert is_credit(text)
+
+
+@pytest.mark.parametrize("text", [
+    "这篇报道曾刊于晚报副刊，原标题为《河边的灯》。",  # a sentence that mentions the original title
+    "原标题",  # a bare word, no title after it
+    "原题目的解法并不唯一，下面给出第二种思路：先把方程两边同时平方，再整理成关于x的二次方程，"
+    "然后讨论判别式的符号，最后代回原式检验是否有增根，这样就能得到全部的解。",  # prose: "原题目", no note
+])
+def test_sentences_mentioning_an_original_title_are_not_credits(text):
+    assert not is_credit(text)
+
+
+def test_original_title_note_the_classifier_kept_becomes_chrome(make_page):
+    page = make_page(["老街改造完成", "（原标题：老街改造完成 周末起恢复通行）", "改造后的老街周末起恢复通行。"])
+    for line, body in zip(page.lines, (0.95, 0.9, 0.95)):
+        line.pred = line.label = "body"
+        line.proba, line.score = proba(body), body
+    repair(page)
+    assert [line.label for line in page.lines] == ["body", "chrome", "body"]
+    assert page.lines[1].repair_reason == "credit"
+
+
 def test_credit_rule_turns_body_into_chrome_and_gap_rule_leaves_it():
     labels, reasons = repair_labels(["body", "body", "body"], [(0.6, 0, 0, 0.4)] * 3, [0.0] * 3,
                                     [False, False, False], credit=[False, True, False])
@@ -495,14 +524,15 @@ def test_bullet_key():
 @pytest.mark.parametrize("text", ["Comments", "12 Comments", "Leave a Reply", "Post a comment", "发表评论",
                                   "网友评论 (35)", "3 thoughts on “Bridge reopens”",
                                   "12 Responses to “Bridge reopens”", "One Response to “Bridge reopens”",
-                                  "45 users responded in “Bridge reopens”"])
+                                  "45 users responded in “Bridge reopens”", "跟贴32", "热门跟贴", "跟帖 (8)"])
 def test_comment_headings(text):
     assert is_comment_heading(text)
 
 
 @pytest.mark.parametrize("text", ["Discussion", "Comments are closed for maintenance until Friday.",
                                   "评论员文章：城市更新要慢一点", "45 people responded to the survey.",
-                                  "Responses to the plan were mixed, officials said"])
+                                  "Responses to the plan were mixed, officials said", "目前没有热门跟贴",
+                                  "跟贴广场"])
 def test_not_comment_headings(text):
     assert not is_comment_heading(text)
 
@@ -524,6 +554,17 @@ def test_reader_comments_after_a_comment_heading_leave_the_article():
     # without the rule the container rule would make "Great post." body (0.3 >= 0.15, same <p> path)
     assert out == ["body", "body", "body", "chrome", "chrome", "chrome", "chrome", "chrome"]
     assert reasons[6] == "comments" and reasons[4] == ""
+
+
+def test_a_netease_comment_count_heading_opens_the_thread():
+    texts = ["老街改造完成", "改造后的老街周末起恢复通行。", "跟贴32", "网易北京市网友2024-05-01 10:12:30",
+             "早该修了，路面坑坑洼洼好多年。", "|回复"]
+    n = len(texts)
+    out, reasons = repair_labels(["body", "body", "chrome", "body", "body", "chrome"],
+                                 [proba(p) for p in (0.97, 0.95, 0.02, 0.5, 0.55, 0.02)], [0.0] * n,
+                                 comment_heads=[is_comment_heading(t) for t in texts])
+    assert out == ["body", "body", "chrome", "chrome", "chrome", "chrome"]
+    assert reasons[3:5] == ["comments", "comments"]
 
 
 def test_a_comment_link_above_the_article_opens_no_thread():
@@ -644,22 +685,53 @@ def test_a_heading_far_above_the_first_stamp_does_not_open_the_thread():
 
 
 @pytest.mark.parametrize("text", ["Related posts:", "You may also like", "相关阅读", "Also on HuffPost",
-                                  "» Most Popular"])
+                                  "» Most Popular", "您可能感兴趣的文章", "延伸 · 推荐", "相关报道：",
+                                  "24小时排行", "为你推荐", "相关事件"])
 def test_related_headings(text):
     assert is_related_heading(text)
 
 
 @pytest.mark.parametrize("text", ["Also on Tuesday, a judge in Philadelphia ordered the count to go on.",
-                                  "Related", "Popular demand brought the band back"])
+                                  "Related", "Popular demand brought the band back", "不感兴趣", "相关用户",
+                                  "相关部门已介入调查"])
 def test_not_related_headings(text):
     assert not is_related_heading(text)
 
 
-def _related(texts, labels):
+def _related(texts, labels, linked=None):
     n = len(texts)
     return repair_labels(labels, [proba(0.6)] * n, [0.0] * n, lengths=[len(t) for t in texts],
                          sentences=[is_sentence(t) for t in texts],
-                         related_heads=[is_related_heading(t) for t in texts])
+                         related_heads=[is_related_heading(t) for t in texts], linked_items=linked)
+
+
+#: A related list printed as "linked headline + the first lines of its summary", one item a line.
+_TEASERS = ["相关推荐",
+            "旧厂房变身图书馆 这座小城的周末有了新去处。去年秋天，闲置多年的纺织厂房完成改造，"
+            "一楼是开放书架，二楼是自习区，开放首月接待读者两万余人次，不少家长带着孩子从邻县赶来……",
+            "山区公路通车 村民赶集从两小时缩短到二十分钟。这条公路全长十八公里，沿线经过六个行政村，"
+            "通车当天不少村民骑着摩托车专程来走一走，镇上的集市也比往常热闹了许多……",
+            "全市今年新增停车位一万个，中心城区的老旧小区将优先安排。"]
+
+
+def test_a_related_heading_takes_long_linked_items_with_it():
+    labels = ["body", "body", "body", "body"]
+    out, reasons = _related(_TEASERS, labels, linked=[False, True, True, False])
+    # the linked items go however long; the unlinked sentence below ends the list
+    assert out == ["links", "links", "links", "body"]
+    assert reasons[:3] == ["related_heading"] * 3
+
+
+def test_long_items_without_links_stay_in_the_article():
+    out, _ = _related(_TEASERS, ["body", "body", "body", "body"], linked=[False] * 4)
+    assert out == ["links", "body", "body", "body"]  # the heading kept in the article is still links
+
+
+def test_a_chrome_related_heading_takes_linked_items_only():
+    out, reasons = _related(_TEASERS, ["chrome", "body", "body", "body"], linked=[False, True, True, False])
+    assert out == ["chrome", "links", "links", "body"] and reasons[1] == "related_heading"
+    out, _ = _related(_TEASERS, ["chrome", "body", "body", "body"], linked=[False] * 4)
+    assert out == ["chrome", "body", "body", "body"]  # no linked item: the heading opens nothing
 
 
 def test_a_related_heading_kept_in_the_article_takes_its_list_with_it():
