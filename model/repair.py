@@ -710,6 +710,7 @@ def repair(page: Page) -> Page:
     furniture = [is_furniture(line.text) for line in page.lines]
     shapes = [template_key(line.text) for line in page.lines]
     keys = Counter(shapes)
+    signers = [signer(line.text) for line in page.lines]
     new, reasons = repair_labels(labels, probas, sims, furniture,
                                  containers=[line.dom_path for line in page.lines],
                                  link_free=[line.link_chars == 0 for line in page.lines],
@@ -724,8 +725,7 @@ def repair(page: Page) -> Page:
                                  comment_heads=[is_comment_heading(line.text) for line in page.lines],
                                  related_heads=[is_related_heading(line.text) for line in page.lines],
                                  linked_items=[line.link_chars > 0 for line in page.lines],
-                                 signatures=[is_comment_signature(line.text) for line in page.lines],
-                                 signers=[signer(line.text) for line in page.lines],
+                                 signatures=[name is not None for name in signers], signers=signers,
                                  feed_records=_feed_record_lines([line.text for line in page.lines])
                                  if page.source != "html" else None)
     for line, label, reason in zip(page.lines, new, reasons):
