@@ -70,25 +70,22 @@ LABELS.md states outright and a classifier can miss on one page:
   container rule pulls a whole thread into the article. A "Comments" link in
   the masthead or a "Post a comment" button above the article does not count:
   the article's confident paragraphs still follow it.
-* ``comment_signatures`` — three or more comment signatures ("Jacob said,",
-  "Max says:", "On May 3, 2012 at 10:52 am Ann said:") below the article open a
-  reader thread even without a heading: from the first of them, body lines the
-  classifier is not sure of (body under 0.95) take its best other label. The
-  commenters' prose reads like the article's, so a thread with no heading the
-  ``comments`` rule knows stayed in the article; the signature lines are what
-  tells them apart. The closing ``:``/``,`` is required: a headline ending "…,
-  Red Cross says" or a section called "Papa Says" is not a signature. A post
-  stamp with a clock time ("Posted by: Ann | Mar 22, 2007 12:56 AM", "Posted by
-  Ann on May 3, 2012 4:15 PM") signs a comment too; an article's own byline
-  carries a date at most. Stamps often follow the comment they sign, so a
-  comment heading just above the first signature (no farther than the thread's
-  widest signature spacing, with the article above it) opens the thread instead,
-  whatever the classifier called the heading; a thread marked by both its heading
-  and its signatures leaves whole, however article-like a comment reads (the
-  classifier is sure of the longer comments too, and the ``comments`` rule stops
-  short of them). The signatures must give two different names: a blog front page
-  stamps each of its own posts "posted by <author> @ <time>", and those posts are
-  the page's text.
+* ``comment_signatures`` — a comment heading ("Comments", "45 users responded
+  in …") directly above three or more comment signatures ("Jacob said,", "Max
+  says:", "On May 3, 2012 at 10:52 am Ann said:") or post stamps with a clock
+  time ("Posted by: Ann | Mar 22, 2007 12:56 AM"), from two different names at
+  least, opens a reader thread that leaves the article whole: every body line
+  from the heading down takes its best other label, however article-like a
+  comment reads (the classifier is sure of the longer comments too, and the
+  ``comments`` rule stops short of them). "Directly above" means no farther than
+  the widest spacing of the thread's signatures (stamps often follow the
+  comment they sign), with the article's body lines above the heading. The
+  heading is required: forum posts ("strato2009 said:" before a quote, "Posted
+  By: X, 5/21/2024 3:12 AM" on every post) and articles that quote ("Makali
+  wrote:") carry signatures too, and LABELS.md keeps forum posts as body. The
+  closing ``:``/``,`` is required: a headline ending "…, Red Cross says" or a
+  section called "Papa Says" is not a signature; so are two names: a blog front
+  page stamps each of its own posts.
 * ``related_heading`` — a related-block heading on its own line ("Related
   posts:", "You may also like", "相关阅读") that the classifier kept in the
   article, or that opens a list, is links with the body lines that follow it
@@ -185,7 +182,6 @@ POST_STAMP_MAX_CHARS = 120
 #: (an article must come first), and the body probability a line keeps its label at.
 SIGNATURES_MIN = 3
 SIGNATURES_BODY_ABOVE = 3
-SIGNATURES_MAX_BODY_PROBA = 0.95
 #: A related-block heading on a line of its own. Kept to 40 characters, so that a sentence
 #: opening with the same words ("Also on Tuesday, a judge …") is never one.
 _RELATED_HEADING = re.compile(
@@ -198,6 +194,10 @@ _RELATED_HEADING = re.compile(
     r"(\d+小时|24小时|本周|今日)?(点击|阅读|热门|新闻)?排行(榜)?)"
     r"\W{0,3}$", re.I)
 RELATED_HEADING_MAX_CHARS = 40
+#: A long line under a related heading is a list item when link text is at least this share
+#: of it: a teaser's linked headline is, a paragraph's footnote backlink ("^", 1 of 100
+#: characters) is not, so the references below a Wikipedia "See also" stay in the article.
+RELATED_ITEM_MIN_LINK_SHARE = 0.1
 #: Longest line the related-heading rule takes into the list below its heading.
 RELATED_ITEM_MAX_CHARS = 80
 #: A line counts as repeated (feed furniture, "分享至好友和朋友圈" under every item) when its
@@ -469,7 +469,7 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     ``sentences`` the related-heading rule, and ``linked_items`` (the line holds link text)
     lets that rule take long linked items too. ``feed_records`` (line indices from
     ``_feed_record_lines``, given for text dumps only) enables the feed-records rule;
-    ``signatures`` (``is_comment_signature``) the comment-signatures rule.
+    ``signatures`` (``is_comment_signature``) with ``comment_heads`` the comment-signatures rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -487,9 +487,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
             out[i], reasons[i] = "spam", "contact_spam"
     if containers is not None and link_free is not None:
         stop = comment_start(out, probas, comment_heads) if comment_heads is not None else None
-        if signatures is not None:  # nor into a signed thread
-            stop = min(len(out) if stop is None else stop,
-                       signature_start(out, signatures, comment_heads, signers))
+        if signatures is not None and comment_heads is not None:  # nor into a signed thread
+            stop = min(len(out) if stop is None else stop, signature_start(out, signatures, comment_heads, signers))
         for i in _container_lines(out, probas, containers, link_free, furniture, stop):
             out[i], reasons[i] = "body", "container"
     head = find_headline(out, similarities)
@@ -526,13 +525,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
         for i in range(comment_start(out, probas, comment_heads) + 1, len(out)):
             if out[i] == "body" and probas[i][BODY] < COMMENTS_MAX_BODY_PROBA:
                 out[i], reasons[i] = _best_other_label(probas[i]), "comments"
-    if signatures is not None:
-        start = signature_start(out, signatures, comment_heads, signers)
-        # a thread that both its heading and its signatures mark leaves whole; signatures
-        # alone leave the lines the classifier is sure of to it
-        whole = comment_heads is not None and start < len(out) and comment_heads[start]
-        for i in range(start, len(out)):
-            if out[i] == "body" and (whole or probas[i][BODY] < SIGNATURES_MAX_BODY_PROBA):
+    if signatures is not None and comment_heads is not None:
+        for i in range(signature_start(out, signatures, comment_heads, signers), len(out)):
+            if out[i] == "body":
                 out[i], reasons[i] = _best_other_label(probas[i]), "comment_signatures"
     if related_heads is not None and lengths is not None and sentences is not None:
         for i in _related_lines(out, related_heads, lengths, sentences, linked_items):
@@ -557,34 +552,25 @@ def comment_start(labels: Sequence[str], probas: Sequence[Sequence[float]],
     return next((i for i in range(start, n) if comment_heads[i] and labels[i] != "body"), n)
 
 
-def signature_start(labels: Sequence[str], signatures: Sequence[bool],
-                    comment_heads: Sequence[bool] | None = None,
+def signature_start(labels: Sequence[str], signatures: Sequence[bool], comment_heads: Sequence[bool],
                     signers: Sequence[str | None] | None = None) -> int:
-    """Index of the first comment signature of a thread, or ``len(labels)`` when there is none:
-    ``SIGNATURES_MIN`` signatures from there on, ``SIGNATURES_BODY_ABOVE`` body lines above.
+    """Index of the comment heading that opens a signed reader thread, or ``len(labels)``.
 
-    With ``comment_heads``, a comment heading just above the first signature opens the thread
-    instead (whatever its label): stamps often follow the comment they sign, so the first
-    comment sits between the heading and the first stamp. "Just above" means no farther than
-    the widest spacing of the thread's own signatures (one comment's length), and the heading
-    must have the article's body lines above it (a masthead "Comments" link does not).
-
-    With ``signers`` (the name each signature gives), a thread needs two different names: a
-    blog's front page stamps every one of its posts "posted by <author> @ <time>", and those
-    posts are the page's text, while a reader thread has more than one commenter.
+    The thread's first signature is the first one with ``SIGNATURES_MIN`` signatures from
+    there on and ``SIGNATURES_BODY_ABOVE`` body lines above; the heading must sit no farther
+    above it than the widest spacing of those signatures (one comment's length) and have
+    the article's body lines above it too (a masthead "Comments" link does not). With
+    ``signers`` (the name each signature gives) the thread needs two different names.
     """
     found = [i for i, sig in enumerate(signatures) if sig]
     if len(found) < SIGNATURES_MIN or (signers is not None and len({signers[i] for i in found}) < 2):
         return len(labels)
     for k, i in enumerate(found[:len(found) - SIGNATURES_MIN + 1]):
         if sum(label == "body" for label in labels[:i]) >= SIGNATURES_BODY_ABOVE:
-            if comment_heads is not None:
-                spacing = max(b - a for a, b in zip(found[k:], found[k + 1:]))
-                heads = [h for h in range(max(0, i - spacing), i) if comment_heads[h]
-                         and sum(label == "body" for label in labels[:h]) >= SIGNATURES_BODY_ABOVE]
-                if heads:
-                    return heads[-1]
-            return i
+            spacing = max(b - a for a, b in zip(found[k:], found[k + 1:]))
+            heads = [h for h in range(max(0, i - spacing), i) if comment_heads[h]
+                     and sum(label == "body" for label in labels[:h]) >= SIGNATURES_BODY_ABOVE]
+            return heads[-1] if heads else len(labels)
     return len(labels)
 
 
@@ -724,7 +710,8 @@ def repair(page: Page) -> Page:
                                  bullets=[bullet_key(line.text) for line in page.lines],
                                  comment_heads=[is_comment_heading(line.text) for line in page.lines],
                                  related_heads=[is_related_heading(line.text) for line in page.lines],
-                                 linked_items=[line.link_chars > 0 for line in page.lines],
+                                 linked_items=[line.link_chars > 0 and line.link_chars >= RELATED_ITEM_MIN_LINK_SHARE * len(line.text)
+                                               for line in page.lines],
                                  signatures=[name is not None for name in signers], signers=signers,
                                  feed_records=_feed_record_lines([line.text for line in page.lines])
                                  if page.source != "html" else None)

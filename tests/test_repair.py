@@ -589,28 +589,36 @@ def test_not_comment_signatures(text):
     assert not is_comment_signature(text)
 
 
-def _signed_thread(body_probas, n_comments=3):
+def _signed_thread(body_probas, n_comments=3, heading="45 users responded in “The Bridge Reopens”"):
     texts = ["The Bridge Reopens", "The council voted to reopen the bridge.", "It shut in May.",
-             "Traffic is back to normal."]
+             "Traffic is back to normal.", heading]
     for name in ["Ann", "Bo Li", "Cy"][:n_comments]:
         texts += [f"{name} said,", f"{name} drove over it today and it was fine."]
     labels = ["body"] * len(texts)
     out, reasons = repair_labels(labels, [proba(p) for p in body_probas[:len(texts)]], [0.0] * len(texts),
-                                 signatures=[is_comment_signature(t) for t in texts])
+                                 comment_heads=[is_comment_heading(t) for t in texts],
+                                 signatures=[is_comment_signature(t) for t in texts],
+                                 signers=[signer(t) for t in texts])
     return out, reasons
 
 
-def test_signed_comments_leave_the_article_without_a_heading():
-    # commenters' prose reads like the article's (body 0.8-0.9): the signatures tell them apart
-    out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.8, 0.9, 0.7, 0.85, 0.75, 0.96])
+def test_a_heading_over_signed_comments_takes_the_thread_out():
+    # commenters' prose reads like the article's (body 0.8-0.97): heading + signatures tell them apart
+    out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.9, 0.8, 0.9, 0.7, 0.85, 0.75, 0.97])
     assert out[:4] == ["body"] * 4
-    assert out[4:9] == ["chrome"] * 5 and reasons[4] == "comment_signatures"
-    assert out[9] == "body"  # a line the classifier is sure of (0.96 >= 0.95) is left to it
+    assert out[4:] == ["chrome"] * 7 and reasons[4] == reasons[10] == "comment_signatures"
+
+
+def test_signatures_without_a_heading_are_a_forum_or_quotes_and_stay():
+    # forum posts open with "X said:" quotes, articles quote "Y wrote:": LABELS.md keeps both as body
+    out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.9, 0.8, 0.9, 0.7, 0.85, 0.75, 0.97],
+                                  heading="The repairs took a year.")
+    assert out == ["body"] * 11 and not any(reasons)
 
 
 def test_two_signatures_are_not_a_thread():
-    out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.8, 0.9, 0.7, 0.85], n_comments=2)
-    assert out == ["body"] * 8 and not any(reasons)
+    out, reasons = _signed_thread([0.97, 0.96, 0.95, 0.96, 0.9, 0.8, 0.9, 0.7, 0.85], n_comments=2)
+    assert out == ["body"] * 9 and not any(reasons)
 
 
 @pytest.mark.parametrize("text", ["Posted by: Ann | Mar 3, 2011 9:05:12 PM", "Posted by Bo Li on May 3, 2012 4:15 PM",
@@ -674,9 +682,8 @@ def test_a_heading_far_above_the_first_stamp_does_not_open_the_thread():
     labels = ["body"] * 5 + ["body"] * 5
     _, out, reasons = _stamped_thread(labels, [0.97, 0.96, 0.95, 0.96, 0.6] + [0.9] * 5 + [0.97, 0.05, 0.8],
                                       gap=5)
-    assert out[4:10] == ["body"] * 6  # left to the classifier
-    assert out[10] == "body"  # the thread opens at the first stamp: the comment above it stays
-    assert out[12] == "chrome" and reasons[12] == "comment_signatures"
+    assert out[4:13] == ["body"] * 6 + ["body", "chrome", "body"]  # left to the classifier
+    assert "comment_signatures" not in reasons
 
 
 @pytest.mark.parametrize("text", ["Related posts:", "You may also like", "相关阅读", "Also on HuffPost",
