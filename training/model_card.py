@@ -58,9 +58,10 @@ KNOWN_WEAKNESSES = """\
   that read like prose may be kept. The repair step's `comments` rule takes hesitant body
   lines (< 0.7) out of the article below a comment heading ("Comments", "Leave a Reply")
   that follows the article's last confident paragraph; the `comment_signatures` rule takes
-  a thread out from its first signature ("Jacob said,", "Posted by Ann | … 9:05 PM", three
-  or more, two names at least) or from a comment heading just above it. Comments with
-  neither a heading nor signatures, or that the classifier is sure of, stay.
+  a whole thread out when a comment heading sits directly above three or more signatures
+  ("Jacob said,", "Posted by Ann | … 9:05 PM", two names at least). Signatures without a
+  heading are left alone (forum posts and quoting articles carry them too), so a thread
+  with no recognised heading and confident comments stays.
   A one-paragraph post followed by a long comment thread can lose its paragraph with them.
 - **In-sentence spam** is trained on synthetic injections modelled on two seed pages; new
   injection styles need new generator rules. A page is cut only when at least one cut goes
