@@ -90,7 +90,9 @@ LABELS.md states outright and a classifier can miss on one page:
   posts:", "You may also like", "相关阅读") that the classifier kept in the
   article, or that opens a list, is links with the body lines that follow it
   and read as list items: short and unpunctuated (80 characters or less, not a
-  finished sentence), or holding a link, however long: LABELS.md names the block
+  finished sentence), or whose link text is a tenth of the line or more, however
+  long (a footnote's backlink is not: the references under a Wikipedia "See also"
+  stay): LABELS.md names the block
   heading, every headline under it and each item's teaser snippet, and an item
   printed as "linked headline + two lines of its summary" reads, on its own, like
   a paragraph. A heading the classifier called chrome ("您可能感兴趣的文章") counts
@@ -577,8 +579,9 @@ def signature_start(labels: Sequence[str], signatures: Sequence[bool], comment_h
 def _related_lines(labels: Sequence[str], related_heads: Sequence[bool], lengths: Sequence[int],
                    sentences: Sequence[bool], linked_items: Sequence[bool] | None = None) -> list[int]:
     """Related-block headings kept as body or opening a list, with the body lines below them that
-    read as items: short and unpunctuated, or (``linked_items``) holding a link, however long its
-    teaser. A chrome or spam heading counts only when a linked item follows it."""
+    read as items: short and unpunctuated, or (``linked_items``: link text is at least
+    ``RELATED_ITEM_MIN_LINK_SHARE`` of the line) a linked headline, however long its teaser.
+    A chrome or spam heading counts only when a linked item follows it."""
     found, n = [], len(labels)
     item = [(lengths[k] <= RELATED_ITEM_MAX_CHARS and not sentences[k]) or bool(linked_items and linked_items[k])
             for k in range(n)]
