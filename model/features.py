@@ -217,7 +217,7 @@ _URL_NEEDS = ("http", "www.", ".com", ".cn", ".net", ".org", ".gov")
 #: ``_DATE`` split by the literal each alternative needs, so that most lines with a
 #: digit run only the numeric one (a match of any part is a match of the whole).
 _DATE_NUMERIC_RX, _DATE_CJK_RX, _DATE_MONTHS_RX = map(re.compile, (_DATE_NUMERIC, _DATE_CJK, _DATE_MONTHS))
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTHS = tuple(_MONTH.strip("()").split("|"))
 
 
 def _has_date(lower: str) -> bool:

@@ -124,6 +124,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import accumulate
 
 from model.features import char_bigrams
 from model.records import LABELS, Page, normalize_text
@@ -453,7 +454,6 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   related_heads: Sequence[bool] | None = None,
                   linked_items: Sequence[bool] | None = None,
                   feed_records: Sequence[int] | None = None,
-                  signatures: Sequence[bool] | None = None,
                   signers: Sequence[str | None] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
@@ -471,7 +471,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     ``sentences`` the related-heading rule, and ``linked_items`` (the line holds link text)
     lets that rule take long linked items too. ``feed_records`` (line indices from
     ``_feed_record_lines``, given for text dumps only) enables the feed-records rule;
-    ``signatures`` (``is_comment_signature``) with ``comment_heads`` the comment-signatures rule.
+    ``signers`` (``signer`` of each line: the name a comment signature gives, None on
+    other lines) with ``comment_heads`` the comment-signatures rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -489,8 +490,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
             out[i], reasons[i] = "spam", "contact_spam"
     if containers is not None and link_free is not None:
         stop = comment_start(out, probas, comment_heads) if comment_heads is not None else None
-        if signatures is not None and comment_heads is not None:  # nor into a signed thread
-            stop = min(len(out) if stop is None else stop, signature_start(out, signatures, comment_heads, signers))
+        if signers is not None and comment_heads is not None:  # nor into a signed thread
+            stop = min(len(out) if stop is None else stop, signature_start(out, signers, comment_heads))
         for i in _container_lines(out, probas, containers, link_free, furniture, stop):
             out[i], reasons[i] = "body", "container"
     head = find_headline(out, similarities)
@@ -527,8 +528,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
         for i in range(comment_start(out, probas, comment_heads) + 1, len(out)):
             if out[i] == "body" and probas[i][BODY] < COMMENTS_MAX_BODY_PROBA:
                 out[i], reasons[i] = _best_other_label(probas[i]), "comments"
-    if signatures is not None and comment_heads is not None:
-        for i in range(signature_start(out, signatures, comment_heads, signers), len(out)):
+    if signers is not None and comment_heads is not None:
+        for i in range(signature_start(out, signers, comment_heads), len(out)):
             if out[i] == "body":
                 out[i], reasons[i] = _best_other_label(probas[i]), "comment_signatures"
     if related_heads is not None and lengths is not None and sentences is not None:
@@ -554,24 +555,25 @@ def comment_start(labels: Sequence[str], probas: Sequence[Sequence[float]],
     return next((i for i in range(start, n) if comment_heads[i] and labels[i] != "body"), n)
 
 
-def signature_start(labels: Sequence[str], signatures: Sequence[bool], comment_heads: Sequence[bool],
-                    signers: Sequence[str | None] | None = None) -> int:
+def signature_start(labels: Sequence[str], signers: Sequence[str | None], comment_heads: Sequence[bool]) -> int:
     """Index of the comment heading that opens a signed reader thread, or ``len(labels)``.
 
-    The thread's first signature is the first one with ``SIGNATURES_MIN`` signatures from
-    there on and ``SIGNATURES_BODY_ABOVE`` body lines above; the heading must sit no farther
-    above it than the widest spacing of those signatures (one comment's length) and have
-    the article's body lines above it too (a masthead "Comments" link does not). With
-    ``signers`` (the name each signature gives) the thread needs two different names.
+    ``signers`` holds the name each comment signature gives (None on other lines); the
+    thread needs two different names. Its first signature is the first one with
+    ``SIGNATURES_MIN`` signatures from there on and ``SIGNATURES_BODY_ABOVE`` body lines
+    above; the heading must sit no farther above it than the widest spacing of those
+    signatures (one comment's length) and have the article's body lines above it too (a
+    masthead "Comments" link does not).
     """
-    found = [i for i, sig in enumerate(signatures) if sig]
-    if len(found) < SIGNATURES_MIN or (signers is not None and len({signers[i] for i in found}) < 2):
+    found = [i for i, name in enumerate(signers) if name is not None]
+    if len(found) < SIGNATURES_MIN or len({signers[i] for i in found}) < 2:
         return len(labels)
+    body_above = [0, *accumulate(label == "body" for label in labels)]  # body lines above each index
     for k, i in enumerate(found[:len(found) - SIGNATURES_MIN + 1]):
-        if sum(label == "body" for label in labels[:i]) >= SIGNATURES_BODY_ABOVE:
+        if body_above[i] >= SIGNATURES_BODY_ABOVE:
             spacing = max(b - a for a, b in zip(found[k:], found[k + 1:]))
-            heads = [h for h in range(max(0, i - spacing), i) if comment_heads[h]
-                     and sum(label == "body" for label in labels[:h]) >= SIGNATURES_BODY_ABOVE]
+            heads = [h for h in range(max(0, i - spacing), i)
+                     if comment_heads[h] and body_above[h] >= SIGNATURES_BODY_ABOVE]
             return heads[-1] if heads else len(labels)
     return len(labels)
 
@@ -676,7 +678,7 @@ def _feed_record_lines(texts: Sequence[str]) -> list[int]:
 def _feed_record(texts: Sequence[str], keys: Sequence[str], counts: Counter, span: range,
                  records: int) -> list[int]:
     """The own lines of one record, or [] when it does not read as a feed item."""
-    own = [k for k in span if counts[keys[k]] < max(3, records)]
+    own = [k for k in span if counts[keys[k]] < max(FEED_REPEATS, records)]
     if not own or any(is_sentence(texts[k]) or _CLOCK.search(texts[k]) for k in own):
         return []
     times = [k for k in span if _TEASER_TIME.match(keys[k])]
@@ -699,7 +701,6 @@ def repair(page: Page) -> Page:
     furniture = [is_furniture(line.text) for line in page.lines]
     shapes = [template_key(line.text) for line in page.lines]
     keys = Counter(shapes)
-    signers = [signer(line.text) for line in page.lines]
     new, reasons = repair_labels(labels, probas, sims, furniture,
                                  containers=[line.dom_path for line in page.lines],
                                  link_free=[line.link_chars == 0 for line in page.lines],
@@ -713,9 +714,10 @@ def repair(page: Page) -> Page:
                                  bullets=[bullet_key(line.text) for line in page.lines],
                                  comment_heads=[is_comment_heading(line.text) for line in page.lines],
                                  related_heads=[is_related_heading(line.text) for line in page.lines],
-                                 linked_items=[line.link_chars > 0 and line.link_chars >= RELATED_ITEM_MIN_LINK_SHARE * len(line.text)
+                                 linked_items=[line.link_chars > 0
+                                               and line.link_chars >= RELATED_ITEM_MIN_LINK_SHARE * len(line.text)
                                                for line in page.lines],
-                                 signatures=[name is not None for name in signers], signers=signers,
+                                 signers=[signer(line.text) for line in page.lines],
                                  feed_records=_feed_record_lines([line.text for line in page.lines])
                                  if page.source != "html" else None)
     for line, label, reason in zip(page.lines, new, reasons):

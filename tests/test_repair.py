@@ -597,7 +597,6 @@ def _signed_thread(body_probas, n_comments=3, heading="45 users responded in “
     labels = ["body"] * len(texts)
     out, reasons = repair_labels(labels, [proba(p) for p in body_probas[:len(texts)]], [0.0] * len(texts),
                                  comment_heads=[is_comment_heading(t) for t in texts],
-                                 signatures=[is_comment_signature(t) for t in texts],
                                  signers=[signer(t) for t in texts])
     return out, reasons
 
@@ -655,7 +654,6 @@ def _stamped_thread(labels, body_probas, names=("Ann", "Bo", "Cy"), gap=0):
     out, reasons = repair_labels(labels, [proba(p) for p in body_probas], [0.0] * n,
                                  containers=["div/p"] * n, link_free=[True] * n,
                                  comment_heads=[is_comment_heading(t) for t in texts],
-                                 signatures=[is_comment_signature(t) for t in texts],
                                  signers=[signer(t) for t in texts])
     return texts, out, reasons
 
