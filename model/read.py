@@ -81,11 +81,17 @@ def _sniff_wrapper_encoding(data: bytes) -> str | None:
     return normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
 
 
+#: Every byte that is not a control character (tab, newlines, form feed and CR are text).
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    # deleting the other bytes counts the controls in C: a Python loop over 8 kB
+    # cost about 0.7 ms a page, a few per cent of the whole clean step
+    controls = len(head.translate(None, _NOT_CONTROL))
     return controls > len(head) * 0.05
 
 

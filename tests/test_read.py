@@ -163,6 +163,18 @@ def test_binary_file_error_names_the_file(tmp_path):
     assert str(path) in str(err.value)
 
 
+@pytest.mark.parametrize("controls, binary", [(40, False), (60, True)])
+def test_binary_means_over_five_percent_control_bytes(tmp_path, controls, binary):
+    # no NUL byte: the share of control bytes decides; tabs, newlines and CRs are text
+    path = tmp_path / "page.txt"
+    path.write_bytes(b"\x01" * controls + b"\t\r\n" * 100 + b"a" * (1000 - controls - 300))
+    if binary:
+        with pytest.raises(InputError, match="binary"):
+            read_file(path)
+    else:
+        assert read_file(path).raw
+
+
 def test_undecodable_bytes_error_names_the_file(tmp_path):
     path = tmp_path / "garbage.html"
     # 0x81 0xFF is invalid in UTF-8, GB18030, Big5-HKSCS and Shift-JIS, and 0x81 is unmapped in cp1252
