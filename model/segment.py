@@ -12,6 +12,7 @@ import dataclasses
 import re
 from functools import lru_cache
 
+import numpy as np
 from lxml import etree
 
 from model.errors import InputError
@@ -287,17 +288,21 @@ _LATIN = re.compile(r"[A-Za-z]")
 _TERMINAL = re.compile(r"[。！？.!?]$")
 
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-_KANA_RUN = re.compile(r"[\u3040-\u30ff]+")
-_LATIN_RUN = re.compile(r"[A-Za-z]+")
+#: Code-point ranges (inclusive) ``guess_lang`` counts: CJK ideographs, kana, ASCII letters.
+_CJK_RANGES = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
+_KANA_RANGES = ((0x3040, 0x30FF),)
+_LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A))
 #: Characters of text ``guess_lang`` looks at.
 LANG_SAMPLE_CHARS = 20000
 
 
-def _count(run: re.Pattern, text: str) -> int:
-    """Characters of ``text`` in ``run``'s class: matching runs, not single
-    characters, so a CJK page makes a few hundred strings rather than 20,000."""
-    return sum(map(len, run.findall(text)))
+def _count(codes: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> int:
+    """Code points of ``codes`` inside any of ``ranges``: numpy compares 20,000
+    code points in microseconds, where regex runs made thousands of strings per page."""
+    inside = np.zeros(codes.shape, dtype=bool)
+    for low, high in ranges:
+        inside |= (codes >= low) & (codes <= high)
+    return int(np.count_nonzero(inside))
 
 
 def guess_lang(lines: list[Line]) -> str:
@@ -309,7 +314,8 @@ def guess_lang(lines: list[Line]) -> str:
         if size >= LANG_SAMPLE_CHARS:
             break
     sample = "".join(texts)[:LANG_SAMPLE_CHARS]
-    cjk, kana, latin = _count(_CJK_RUN, sample), _count(_KANA_RUN, sample), _count(_LATIN_RUN, sample)
+    codes = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk, kana, latin = _count(codes, _CJK_RANGES), _count(codes, _KANA_RANGES), _count(codes, _LATIN_RANGES)
     if kana > 50 and kana > cjk * 0.1:
         return "ja"
     if cjk > 0.2 * (latin / 5 + cjk) and cjk > 20:

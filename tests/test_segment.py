@@ -217,8 +217,11 @@ def test_html_title_prefers_og_title():
 
 
 def test_guess_lang_counts_characters_not_runs():
-    from model.segment import _CJK_RUN, _LATIN_RUN, _count
-    assert _count(_CJK_RUN, "ab中文c字") == 3 and _count(_LATIN_RUN, "ab中文c字") == 3
+    import numpy as np
+
+    from model.segment import _CJK_RANGES, _KANA_RANGES, _LATIN_RANGES, _count
+    codes = np.frombuffer("ab中文c字カナ\U0001F600Z".encode("utf-32-le"), dtype=np.uint32)
+    assert (_count(codes, _CJK_RANGES), _count(codes, _KANA_RANGES), _count(codes, _LATIN_RANGES)) == (3, 2, 4)
     # 21 Chinese characters in 3 runs, far fewer Latin letters: still zh
     assert guess_lang(segment_text("中文中文中文中文 abc 中文中文中文中文 d 中文中文中文中文中")) == "zh"
 
