@@ -38,6 +38,10 @@ LABELS.md states outright and a classifier can miss on one page:
   ran is a 来源 line with a headline in it, and the classifier keeps it because that headline
   reads like the article's own. A sentence that mentions an original title further in
   ("…来自《读者》，原标题为《…》。") is the article's and is left alone;
+* ``lone_symbol`` — a line with no letter or digit ("-----", "·", "★★★") is never
+  spam: LABELS.md puts lone symbols in the furniture, and spam is text (keywords,
+  ads, mojibake). Rows of dashes between ad lines look like garbled text to the
+  classifier;
 * ``teaser`` — up to three short chrome lines between two links lines are
   links: LABELS.md puts the teaser bits of each related item (source name,
   "7小时前", "6390 跟贴", a "|" separator) in the list they sit in, and on
@@ -234,6 +238,12 @@ _DISCLAIMER = re.compile(r"^\W{0,3}(特别声明|免责声明|版权声明|声�
 def is_disclaimer(text: str) -> bool:
     """A legal disclaimer or copyright statement line ("免责声明：…", "Disclaimer: …")."""
     return bool(_DISCLAIMER.match(text))
+
+
+def is_lone_symbol(text: str) -> bool:
+    """No letter or digit, and no U+FFFD or "??": text whose charset was lost shows as
+    runs of those, and garbled lines are spam."""
+    return "\ufffd" not in text and "??" not in text and not any(map(str.isalnum, text))
 
 
 def is_comment_heading(text: str) -> bool:
@@ -454,7 +464,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   related_heads: Sequence[bool] | None = None,
                   linked_items: Sequence[bool] | None = None,
                   feed_records: Sequence[int] | None = None,
-                  signers: Sequence[str | None] | None = None) -> tuple[list[str], list[str]]:
+                  signers: Sequence[str | None] | None = None,
+                  symbols: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -472,7 +483,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     lets that rule take long linked items too. ``feed_records`` (line indices from
     ``_feed_record_lines``, given for text dumps only) enables the feed-records rule;
     ``signers`` (``signer`` of each line: the name a comment signature gives, None on
-    other lines) with ``comment_heads`` the comment-signatures rule.
+    other lines) with ``comment_heads`` the comment-signatures rule. ``symbols`` (the line
+    holds no letter or digit) enables the lone-symbol rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -488,6 +500,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     for i, flag in enumerate(contact_spam or ()):
         if flag and out[i] != "spam":
             out[i], reasons[i] = "spam", "contact_spam"
+    for i, flag in enumerate(symbols or ()):
+        if flag and out[i] == "spam":
+            out[i], reasons[i] = "chrome", "lone_symbol"
     if containers is not None and link_free is not None:
         stop = comment_start(out, probas, comment_heads) if comment_heads is not None else None
         if signers is not None and comment_heads is not None:  # nor into a signed thread
@@ -718,6 +733,7 @@ def repair(page: Page) -> Page:
                                                and line.link_chars >= RELATED_ITEM_MIN_LINK_SHARE * len(line.text)
                                                for line in page.lines],
                                  signers=[signer(line.text) for line in page.lines],
+                                 symbols=[is_lone_symbol(line.text) for line in page.lines],
                                  feed_records=_feed_record_lines([line.text for line in page.lines])
                                  if page.source != "html" else None)
     for line, label, reason in zip(page.lines, new, reasons):
