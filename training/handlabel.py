@@ -6,6 +6,8 @@ Workflow, one page at a time::
     python -m training.handlabel show <page-id> --auto     # ... and the automatic gold-aligned labels
     python -m training.handlabel auto-ranges ID... > r.txt # automatic labels as a ranges file to correct
     python -m training.handlabel apply ranges.txt --out data/labels/zh-news/part1.jsonl
+    python -m training.handlabel show <page-id> --current  # ... and the labels training uses now
+    python -m training.handlabel patch fixes.txt --out data/labels/x.jsonl  # change some lines only
 
 A ranges file names each page and gives a label to every line number::
 
@@ -18,6 +20,12 @@ A ranges file names each page and gives a label to every line number::
 ``apply`` checks that every line is labelled exactly once, then writes one JSON
 record per page keyed by line hash, in page order: ``{"page", "archive",
 "lines": [[hash, label], ...]}``. Re-applying a page replaces its record.
+
+``patch`` takes a ranges file that names only the lines to change (a review of
+one kind of block across many pages) and leaves every other line as training
+reads it now: the stored hand label, or the automatic one. The record is
+rewritten where it is stored, so one page never has two records; pages without
+one get a new record in ``--out``.
 """
 from __future__ import annotations
 
@@ -63,9 +71,19 @@ def auto_page_labels(page_id: str, corpora: Path) -> list[str] | None:
     return [line.gold for line in page.lines] if page is not None else None
 
 
-def show(page_id: str, corpora: Path, width: int, auto: bool = False) -> None:
+def current_labels(entry: CorpusEntry, corpora: Path, labels_dir: Path) -> list[str] | None:
+    """The labels training reads for a page now: its hand record, else the automatic ones."""
+    from training.corpus import build_page, load_hand_labels
+
+    page, _ = build_page(entry, Archives(corpora), load_hand_labels(labels_dir) if labels_dir.exists() else {})
+    return [line.gold for line in page.lines] if page is not None else None
+
+
+def show(page_id: str, corpora: Path, width: int, auto: bool = False, current: Path | None = None) -> None:
     entry, page = load_page(page_id, corpora)
     labels = auto_page_labels(page_id, corpora) if auto else None
+    if current is not None:
+        labels = current_labels(entry, corpora, current)
     print(f"# page {entry.ref}  archive={entry.archive}  url={entry.url}  title={page.title!r}  lines={len(page.lines)}")
     for i, line in enumerate(page.lines):
         hint = f"{line.tag}:{'.'.join(line.attrs[-2:])}"[:28]
@@ -144,6 +162,45 @@ def apply(ranges: Path, out: Path, corpora: Path) -> None:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+def patch(ranges: Path, out: Path, corpora: Path, labels_dir: Path) -> None:
+    from training.corpus import record_ref
+
+    entries = load_index(corpora)
+    files = sorted(labels_dir.rglob("*.jsonl")) if labels_dir.exists() else []
+    records = {path: [json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines() if raw.strip()]
+               for path in files}
+    if out.exists() and out not in records:
+        records[out] = [json.loads(raw) for raw in out.read_text(encoding="utf-8").splitlines() if raw.strip()]
+    records.setdefault(out, [])
+    archives = Archives(corpora)
+    for page_id, spans in parse_ranges(ranges).items():
+        entry = find_entry(entries, page_id)
+        labels = current_labels(entry, corpora, labels_dir)
+        if labels is None:
+            sys.exit(f"{ranges}: page {page_id}: no usable labels to patch (label it with `apply`)")
+        page = segment(page_from_bytes(archives.html(entry), id=entry.id, url=entry.url, input_format="html"))
+        numbers = {line.n: i for i, line in enumerate(page.lines)}
+        changed = 0
+        for start, end, label in spans:
+            for n in range(start, end + 1):
+                if n not in numbers:
+                    sys.exit(f"{ranges}: page {page_id}: no line {n}")
+                changed += labels[numbers[n]] != label
+                labels[numbers[n]] = label
+        record = {"page": entry.id, "subset": entry.subset, "archive": entry.archive,
+                  "lines": [[line_hash(line.text), lab] for line, lab in zip(page.lines, labels)]}
+        home = next((path for path, recs in records.items()
+                     if any(record_ref(r) in (entry.ref, entry.id) for r in recs)), out)
+        records[home] = [r for r in records[home] if record_ref(r) not in (entry.ref, entry.id)] + [record]
+        print(f"{entry.ref}: {changed} of {len(page.lines)} lines changed -> {home}")
+    for path, recs in records.items():
+        if path == out or path in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpora", type=Path, default=CORPORA_DEFAULT)
@@ -152,16 +209,24 @@ def main(argv: list[str] | None = None) -> None:
     p_show.add_argument("page_id")
     p_show.add_argument("--width", type=int, default=160)
     p_show.add_argument("--auto", action="store_true", help="show the automatic (gold-aligned) label of each line")
+    p_show.add_argument("--current", action="store_true",
+                        help="show the label training reads now (hand record, else automatic)")
     p_auto = sub.add_parser("auto-ranges", help="print a ranges file pre-filled with automatic labels")
     p_auto.add_argument("page_ids", nargs="+")
     p_apply = sub.add_parser("apply", help="turn a ranges file into stored labels")
     p_apply.add_argument("ranges", type=Path)
     p_apply.add_argument("--out", type=Path, required=True)
+    p_patch = sub.add_parser("patch", help="change the labels of the lines a ranges file names, keep the rest")
+    p_patch.add_argument("ranges", type=Path)
+    p_patch.add_argument("--out", type=Path, required=True, help="where records of pages without one go")
+    p_patch.add_argument("--labels", type=Path, default=Path("data/labels"))
     args = parser.parse_args(argv)
     if args.cmd == "show":
-        show(args.page_id, args.corpora, args.width, args.auto)
+        show(args.page_id, args.corpora, args.width, args.auto, Path("data/labels") if args.current else None)
     elif args.cmd == "auto-ranges":
         auto_ranges(args.page_ids, args.corpora)
+    elif args.cmd == "patch":
+        patch(args.ranges, args.out, args.corpora, args.labels)
     else:
         apply(args.ranges, args.out, args.corpora)
 

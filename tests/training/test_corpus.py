@@ -398,3 +398,23 @@ def test_seed_pages_load_with_labels(shared_dir):
     for page in pages:
         for line in page.lines:
             assert all(0 <= s < e <= len(line.text) for s, e in line.gold_spans)
+
+
+def test_handlabel_patch_changes_only_the_named_lines_and_keeps_one_record(shared_dir, tmp_path):
+    from training.handlabel import patch
+
+    mini = _mini_corpora(shared_dir, tmp_path, "zh-content-extraction.tar.gz", n=1)
+    labels_dir, out = tmp_path / "labels", tmp_path / "labels" / "fixes.jsonl"
+    (page,) = iter_corpus(mini, labels_dir, max_pages=1)
+    before = [line.gold for line in page.lines]
+    ref = f"{page.metadata['subset']}:{page.id}"
+    first, last = page.lines[0].n, page.lines[1].n
+    fixes = tmp_path / "fixes.txt"
+    fixes.write_text(f"# page {ref}\n{first} spam\n", encoding="utf-8")
+    patch(fixes, out, mini, labels_dir)  # no record yet: a new one from the automatic labels
+    fixes.write_text(f"# page {ref}\n{last} spam\n", encoding="utf-8")
+    patch(fixes, out, mini, labels_dir)  # now the stored record is patched in place
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    (again,) = iter_corpus(mini, labels_dir, max_pages=1)
+    assert again.metadata["labels"] == "hand"
+    assert [line.gold for line in again.lines] == ["spam", "spam"] + before[2:]
