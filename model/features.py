@@ -164,17 +164,20 @@ def char_counts(texts: Sequence[str]) -> np.ndarray:
     per line, which made these counts the largest part of featurizing; the
     counts are exactly what ``len(rx.findall(text))`` gives.
     """
+    if not texts:
+        return np.zeros((0, _N_COUNTED), dtype=np.intp)
     lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     flags = _class_table()[np.minimum(codes, 0xFFFF)]
     astral = np.flatnonzero(codes > 0xFFFF)
     if astral.size:  # emoji, rare CJK: outside the table, classified one by one
         flags[astral] = [_char_flags(chr(c)) for c in codes[astral].tolist()]
-    bits = np.unpackbits(flags[:, None], axis=1, bitorder="little")
-    cumulative = np.zeros((len(codes) + 1, _N_COUNTED), dtype=np.intp)
-    np.cumsum(bits, axis=0, out=cumulative[1:])
-    ends = np.cumsum(lengths)
-    return cumulative[ends] - cumulative[ends - lengths]
+    # one zero row past the end, so that empty texts at the end still have a start
+    bits = np.unpackbits(np.concatenate([flags, np.zeros(1, np.uint8)])[:, None], axis=1, bitorder="little")
+    # per-text sums straight from the bits: half the time of a page-long cumulative sum
+    counts = np.add.reduceat(bits, np.cumsum(lengths) - lengths, axis=0, dtype=np.intp)
+    counts[lengths == 0] = 0  # reduceat gives an empty slice its first row, not zeros
+    return counts
 
 
 def _shape(full: str, counts: Sequence[int]) -> list[float]:

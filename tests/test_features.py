@@ -97,9 +97,10 @@ def test_char_counts_equal_the_regex_counts():
 
     texts = ["新华社北京5月12日电，记者：王小明。", "Price: $12.50 — 3 items | See more » ·", "",
              "ＡＢＣ１２３　全角", "Ã©tÃ© mojibake \ufffd", "emoji 😀 and 𠀋 outside the BMP", "\ud800 lone half",
-             "x" * 3000]
+             "x" * 3000, ""]  # an empty text in the middle and at the end
     counts = char_counts(texts)
     assert counts.shape == (len(texts), len(_COUNTED))
+    assert char_counts([]).shape == (0, len(_COUNTED))
     for text, row in zip(texts, counts):
         assert list(row) == [len(rx.findall(text)) for rx in _COUNTED], text[:20]
 
