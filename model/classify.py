@@ -48,16 +48,17 @@ DEFAULT_MODEL_PATH = Path(__file__).with_name("default") / "linesift.joblib"
 CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: Probability above which pass one's "body" counts as confident for region features.
 BODY_CONFIDENT = 0.5
-#: Rows per block of pass two's prediction. Each of its 1,200 trees walks every
+#: Rows per block of pass two's prediction. Each of its hundreds of trees walks every
 #: row, so a block that stays in the CPU cache (1,024 rows x 146 columns x 8 bytes,
 #: about 1.2 MB) is several times faster than one call on a big matrix, and two
 #: workers no longer fight over memory bandwidth: 2.5 s instead of 10.7 s on 48k lines.
 PREDICT_BLOCK_ROWS = 1024
-#: Pass two's early exit: after this many boosting iterations (of 300) ...
-EARLY_ITERATIONS = 50
-#: ... a row whose two best classes are this many logits apart stops there. On 20k
-#: lines of a crawl sample 64 % of rows stop, and none of them would have changed
-#: its label over the remaining 250 iterations (7 would have at a margin of 2).
+#: Pass two's early exit: after this share of its boosting iterations (30 of the HTML
+#: model's 150, 60 of the text model's 300) ...
+EARLY_SHARE = 0.2
+#: ... a row whose two best classes are this many logits apart stops there. On the
+#: 97,847 lines of 800 crawl-sample pages 4 rows change their label against the full
+#: model (10 when stopping after 25 iterations, 18 after 20).
 EARLY_MARGIN = 3.0
 
 
@@ -141,12 +142,12 @@ def context_features(dense: np.ndarray, proba: np.ndarray, page_sizes: Sequence[
 
 
 def boosted_proba(model: HistGradientBoostingClassifier, X: np.ndarray, *,
-                  early_iterations: int = EARLY_ITERATIONS, margin: float = EARLY_MARGIN) -> np.ndarray:
+                  early_iterations: int | None = None, margin: float = EARLY_MARGIN) -> np.ndarray:
     """``model.predict_proba(X)`` in cache-sized blocks, with an early exit for clear rows.
 
     Pass two is most of the classify step's time, and most lines (menus,
-    paragraphs) are decided long before the 300th tree. Rows still unsure after
-    ``early_iterations`` go through every tree. A stopped row's probabilities
+    paragraphs) are decided long before the last tree. Rows still unsure after
+    ``early_iterations`` (default: ``EARLY_SHARE`` of the model's) go through every tree. A stopped row's probabilities
     are those of the shorter ensemble, so they can differ a little from the full
     model's (the label did not change on any measured line). ``margin=inf`` gives
     exactly ``predict_proba``.
@@ -160,6 +161,8 @@ def boosted_proba(model: HistGradientBoostingClassifier, X: np.ndarray, *,
     predictors = getattr(model, "_predictors", None)
     k = getattr(model, "n_trees_per_iteration_", 1)
     internals = all(hasattr(model, a) for a in ("_predict_iterations", "_baseline_prediction", "_loss"))
+    if early_iterations is None:
+        early_iterations = max(1, round(EARLY_SHARE * len(predictors or ())))
     if predictors is None or not internals or k < 2 or len(predictors) <= early_iterations or n == 0:
         return np.vstack([model.predict_proba(X[i:i + PREDICT_BLOCK_ROWS]) for i in range(0, n, PREDICT_BLOCK_ROWS)]
                          or [np.zeros((0, len(model.classes_)))])
@@ -208,10 +211,20 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         (only for tiny data, e.g. tests).
     max_iter : int, default=300
         Boosting iterations of pass two (pass one runs at most 30 epochs).
+    learning_rate : float, default=0.1
+        Shrinkage of pass two.
     max_leaf_nodes : int, default=31
-        Leaves per tree of pass two. 63 was measured on 2026-12-03: dev body-token
-        F1 0.9536 -> 0.9541 and text-dump line F1 of every class within noise,
-        for a model file of 8.4 MB instead of 5.3 MB, so the default stays 31.
+        Leaves per tree of pass two. Pass two is the costliest part of classifying,
+        and its cost grows with the number of trees far more than with their depth.
+        Measured on 2026-12-04 against these defaults (same cached training inputs,
+        dev pages and repair step; early exit after a fifth or a sixth of the iterations):
+        with markup, 150 iterations of 63 leaves at rate 0.15 gave dev body-token F1
+        en 0.9663 / zh 0.9650 (from 0.9665 / 0.9611) in 64 % of the time, where
+        150 x 31 at 0.2 gave 0.9639 / 0.9468 and 100 x 31 at 0.3 0.9603 / 0.9393; so the
+        default HTML model uses 150 x 63 at 0.15 (``TrainConfig``). For text dumps the
+        same change cost text-mode line F1 (body 0.851 -> 0.846, links 0.791 -> 0.788,
+        spam 0.53 -> 0.39 on 32 lines), so the text model keeps these defaults. 63 leaves
+        at 300 iterations (2026-12-03): within noise, for a file of 8.4 MB, not 5.3 MB.
     block_context : bool, default=False
         Give pass two ``block_features`` too. Measured with the README training
         command on 2026-12-03: for text dumps, dev body-token F1 0.898 -> 0.905,
@@ -241,13 +254,14 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, use_dom: bool = True, hash_bits: int = 15, alpha: float = 1e-4, cv: int = 3,
-                 max_iter: int = 300, max_leaf_nodes: int = 31, block_context: bool = False,
-                 random_state: int = 0):
+                 max_iter: int = 300, learning_rate: float = 0.1, max_leaf_nodes: int = 31,
+                 block_context: bool = False, random_state: int = 0):
         self.use_dom = use_dom
         self.hash_bits = hash_bits
         self.alpha = alpha
         self.cv = cv
         self.max_iter = max_iter
+        self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
         self.block_context = block_context
         self.random_state = random_state
@@ -312,7 +326,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             oof = self._full_proba(self.first_, matrix)
         ctx = context_features(dense, oof, sizes, blocks=self.block_context)
         self.second_ = HistGradientBoostingClassifier(
-            max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=self.max_leaf_nodes, l2_regularization=1.0,
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            l2_regularization=1.0,
             random_state=self.random_state,
         ).fit(ctx, y)
         self.classes_ = np.asarray(LABELS, dtype=object)

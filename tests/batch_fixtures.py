@@ -149,6 +149,6 @@ def tiny_model(directory: Path) -> Path:
         from model.classify import save_model
         from training.train import TrainConfig, fit_model
 
-        model = fit_model(labelled_pages(), TrainConfig(cv=1, hash_bits=10, max_iter=20), log=lambda *a: None)
+        model = fit_model(labelled_pages(), TrainConfig(cv=1, hash_bits=10, max_iter=20, text_max_iter=20), log=lambda *a: None)
         _MODEL["path"] = save_model(model, Path(directory) / "m.joblib")
     return _MODEL["path"]

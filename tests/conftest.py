@@ -29,7 +29,7 @@ PAGES = DATA / "pages"
 LABELLED = DATA / "labelled"
 LABELLED_FILES = (LABELLED / "html_pages.jsonl", LABELLED / "text_pages.jsonl", LABELLED / "hand.tsv")
 #: Small training settings: seconds, not minutes (STYLE.md: seed everything, tiny fixtures).
-TINY = dict(cv=1, hash_bits=10, max_iter=30)
+TINY = dict(cv=1, hash_bits=10, max_iter=30, text_max_iter=30)
 
 
 def _make_page(lines, labels=None, source: str = "text", title: str | None = None, *,

@@ -46,10 +46,10 @@ def fitted(text_pages):
 # --- estimator contract --------------------------------------------------------------------------------
 
 def test_init_only_stores_parameters():
-    clf = LineClassifier(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, max_leaf_nodes=15,
-                         block_context=True, random_state=3)
-    assert clf.get_params() == dict(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, max_leaf_nodes=15,
-                                    block_context=True, random_state=3)
+    clf = LineClassifier(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, learning_rate=0.2,
+                         max_leaf_nodes=15, block_context=True, random_state=3)
+    assert clf.get_params() == dict(use_dom=False, hash_bits=9, alpha=1e-5, cv=2, max_iter=7, learning_rate=0.2,
+                                    max_leaf_nodes=15, block_context=True, random_state=3)
     assert not hasattr(clf, "classes_")
     assert sklearn.base.clone(clf).get_params() == clf.get_params()
 
@@ -107,6 +107,16 @@ def test_boosted_proba_does_not_depend_on_how_rows_are_blocked(booster, monkeypa
     default = boosted_proba(model, X, early_iterations=10, margin=3.0)
     monkeypatch.setattr(classify_module, "PREDICT_BLOCK_ROWS", 7)  # many blocks, a ragged last one
     assert np.array_equal(boosted_proba(model, X, early_iterations=10, margin=3.0), default)
+
+
+def test_boosted_proba_stops_after_a_share_of_the_iterations_by_default(booster):
+    from model.classify import EARLY_SHARE
+
+    model, X = booster
+    early = round(EARLY_SHARE * model.n_iter_)
+    assert 1 < early < model.n_iter_
+    assert np.array_equal(boosted_proba(model, X), boosted_proba(model, X, early_iterations=early))
+    assert not np.array_equal(boosted_proba(model, X), boosted_proba(model, X, early_iterations=early + 5))
 
 
 def test_boosted_proba_short_ensembles_and_empty_input_fall_back(booster):

@@ -17,3 +17,15 @@ def test_bundled_model_was_trained_on_the_corpus_this_commit_builds(shared_dir):
     keys = ("train_pages", "train_lines", "synthetic_spam", "train_digest")
     assert {k: built.summary[k] for k in keys} == {k: manifest["training"][k] for k in keys}, (
         "the training corpus changed since the bundled model was trained: retrain it with the README's command")
+
+
+def test_bundled_model_was_trained_with_the_default_settings():
+    # the README's command passes no model options, so its model has TrainConfig's defaults;
+    # a changed default (say, pass two's iterations) means the bundled file is stale
+    import dataclasses
+
+    from training.train import TrainConfig
+
+    manifest = json.loads(manifest_path(DEFAULT_MODEL_PATH).read_text(encoding="utf-8"))
+    assert manifest["config"] == dataclasses.asdict(TrainConfig()), (
+        "TrainConfig's defaults changed since the bundled model was trained: retrain it with the README's command")
