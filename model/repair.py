@@ -101,18 +101,22 @@ LABELS.md states outright and a classifier can miss on one page:
   printed as "linked headline + two lines of its summary" reads, on its own, like
   a paragraph. A heading the classifier called chrome ("您可能感兴趣的文章") counts
   when a linked item follows it. Chinese headings may be spaced out ("延伸 · 推荐").
-* ``feed_records`` (text dumps only) — a run of four or more records cut by a line
+* ``feed_records`` — a run of four or more records cut by a line
   that recurs at a fixed spacing ("分享至好友和朋友圈" every 12 lines) is a feed of other
   content when every record carries a headline-length line and a teaser timestamp
-  ("3小时前", "2 days ago", "2019-09-07") and no finished sentence or clock time: the
-  record's own lines (those that do not recur in every record) are links.
+  ("3小时前", "2 days ago", "2019-09-07") and no finished sentence, clock time or line
+  over 100 characters: the record's own lines (those that do not recur in every
+  record) that the classifier called chrome are links.
   LABELS.md puts every headline of a related list and each item's teaser bits
-  (source, timestamp, comment count) in it; in a text dump, with no link marks, each
-  item alone looks like a byline or a date and the classifier calls it chrome. The
-  recurring share prompts stay chrome. A comment thread is cut the same way, but
-  its records hold sentences and clock times ("October 25, 2012 at 12:44 pm", "17:51")
-  and its separator is comment UI ("Reply", "回复"); HTML pages have link marks, so the
-  rule is skipped there.
+  (source, timestamp, comment count) in it; each item alone looks like a byline or
+  a date, and the classifier calls it chrome. The recurring share prompts stay
+  chrome. A comment thread is cut the same way, but its records hold sentences,
+  clock times ("October 25, 2012 at 12:44 pm", "17:51") or a long comment, and its
+  separator is comment UI ("Reply", "回复"). Until 2026-12-04 the rule skipped HTML
+  pages, whose link marks were expected to settle it; they do not: with markup the
+  classifier called 1,583 lines of NetEase's dev feeds chrome, and the rule fixes
+  them all (and takes 13 chrome lines of engadget's river of posts; on the train
+  split it fixes 1 line and takes 8 of a BBC comment thread with short comments).
 
 Legal disclaimers ("免责声明：…", "Disclaimer: …") are never relabelled by the
 gap, container, sentence or teaser rules: LABELS.md calls license and legal
@@ -215,6 +219,8 @@ FEED_RECORDS_MIN = 4
 FEED_RECORD_SPACING = (3, 20)
 #: A headline in a feed record: characters, at least and at most.
 FEED_HEADLINE_CHARS = (8, 80)
+#: No line of a feed record is longer: a reader's comment is, a teaser's headline and bits are not.
+FEED_LINE_MAX_CHARS = 100
 #: A teaser timestamp on a line of its own: an age ("3小时前", "2 days ago") or a date.
 _TEASER_TIME = re.compile(
     r"^\W*(\d+\s*(分钟|小时|天|周|个月|年)前|昨天|前天|刚刚|"
@@ -481,7 +487,7 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     comments rule; ``related_heads`` (``is_related_heading``) with ``lengths`` and
     ``sentences`` the related-heading rule, and ``linked_items`` (the line holds link text)
     lets that rule take long linked items too. ``feed_records`` (line indices from
-    ``_feed_record_lines``, given for text dumps only) enables the feed-records rule;
+    ``_feed_record_lines``) enables the feed-records rule;
     ``signers`` (``signer`` of each line: the name a comment signature gives, None on
     other lines) with ``comment_heads`` the comment-signatures rule. ``symbols`` (the line
     holds no letter or digit) enables the lone-symbol rule.
@@ -694,7 +700,8 @@ def _feed_record(texts: Sequence[str], keys: Sequence[str], counts: Counter, spa
                  records: int) -> list[int]:
     """The own lines of one record, or [] when it does not read as a feed item."""
     own = [k for k in span if counts[keys[k]] < max(FEED_REPEATS, records)]
-    if not own or any(is_sentence(texts[k]) or _CLOCK.search(texts[k]) for k in own):
+    if not own or any(is_sentence(texts[k]) or _CLOCK.search(texts[k]) or len(texts[k]) > FEED_LINE_MAX_CHARS
+                      for k in own):
         return []
     times = [k for k in span if _TEASER_TIME.match(keys[k])]
     lo, hi = FEED_HEADLINE_CHARS
@@ -734,8 +741,7 @@ def repair(page: Page) -> Page:
                                                for line in page.lines],
                                  signers=[signer(line.text) for line in page.lines],
                                  symbols=[is_lone_symbol(line.text) for line in page.lines],
-                                 feed_records=_feed_record_lines([line.text for line in page.lines])
-                                 if page.source != "html" else None)
+                                 feed_records=_feed_record_lines([line.text for line in page.lines]))
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason
