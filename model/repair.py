@@ -41,7 +41,8 @@ LABELS.md states outright and a classifier can miss on one page:
 * ``lone_symbol`` — a line with no letter or digit ("-----", "·", "★★★") is never
   spam: LABELS.md puts lone symbols in the furniture, and spam is text (keywords,
   ads, mojibake). Rows of dashes between ad lines look like garbled text to the
-  classifier;
+  classifier, and so does a lost emoji ("\ufffd\ufffd\ufffd"); a longer run of "?" or
+  U+FFFD is garbled text and stays spam;
 * ``teaser`` — up to three short chrome lines between two links lines are
   links: LABELS.md puts the teaser bits of each related item (source name,
   "7小时前", "6390 跟贴", a "|" separator) in the list they sit in, and on
@@ -246,10 +247,17 @@ def is_disclaimer(text: str) -> bool:
     return bool(_DISCLAIMER.match(text))
 
 
+#: Fewest "?" and U+FFFD characters of a garbled line: text whose charset was lost
+#: shows as runs of them, and such lines are spam; a few of them alone are a lost
+#: emoji or icon. In the labelled pages every such line of 4 to 6 is chrome (17
+#: "\ufffd" x 6 lines, "????"), and every one of 8 or more spam.
+GARBLED_MIN_CHARS = 8
+
+
 def is_lone_symbol(text: str) -> bool:
-    """No letter or digit, and no U+FFFD or "??": text whose charset was lost shows as
-    runs of those, and garbled lines are spam."""
-    return "\ufffd" not in text and "??" not in text and not any(map(str.isalnum, text))
+    """No letter or digit, and too few "?"/U+FFFD to be a garbled line."""
+    return (not any(map(str.isalnum, text))
+            and text.count("\ufffd") + text.count("?") < GARBLED_MIN_CHARS)
 
 
 def is_comment_heading(text: str) -> bool:

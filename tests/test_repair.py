@@ -330,12 +330,14 @@ def test_contact_spam_line_is_spam_wherever_it_sits():
 def test_lone_symbol_line_is_never_spam_but_garbled_text_stays_spam():
     from model.repair import is_lone_symbol
 
-    texts = ["★07男人--补肾新药（图）", "-----------------", "·", "??????????????", "\ufffd\ufffd\ufffd"]
+    texts = ["★07男人--补肾新药（图）", "-----------------", "·", "??????????????", "\ufffd" * 8,
+             "\ufffd" * 6, "| ??? |"]
     symbols = [is_lone_symbol(t) for t in texts]
-    assert symbols == [False, True, True, False, False]
-    labels, reasons = repair_labels(["spam"] * 5, [proba(0.1)] * 5, [0.0] * 5, symbols=symbols)
-    assert labels == ["spam", "chrome", "chrome", "spam", "spam"]
-    assert reasons == ["", "lone_symbol", "lone_symbol", "", ""]
+    # a long run of "?" or U+FFFD is a garbled line; a short one is a lost emoji or icon
+    assert symbols == [False, True, True, False, False, True, True]
+    labels, reasons = repair_labels(["spam"] * 7, [proba(0.1)] * 7, [0.0] * 7, symbols=symbols)
+    assert labels == ["spam", "chrome", "chrome", "spam", "spam", "chrome", "chrome"]
+    assert reasons == ["", "lone_symbol", "lone_symbol", "", "", "lone_symbol", "lone_symbol"]
     # other labels are the classifier's business
     assert repair_labels(["links", "body"], [proba(0.1)] * 2, [0.0] * 2, symbols=[True, True])[0] == ["links", "body"]
 
