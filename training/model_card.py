@@ -44,8 +44,9 @@ KNOWN_WEAKNESSES = """\
 - **Related feeds in text dumps**: without markup, the classifier takes the lines of long
   "为您推荐" feeds (source / "7小时前" / "跟贴" under each headline) for chrome. The repair
   step's `feed_records` rule relabels them links when a share prompt recurs at a fixed
-  spacing between the items (text-mode links F1 0.734 -> 0.789 on dev), but every line it
-  fixed there is on one site (163.com); feeds without such a separator stay chrome. Tag
+  spacing between the items (text-mode links F1 0.734 -> 0.789 on dev; since 2026-12-04 on
+  HTML pages too, HTML links F1 0.822 -> 0.869), but every line it fixed there is on one
+  site (163.com); feeds without such a separator stay chrome. Tag
   lists, blogrolls and sidebar post lists in text dumps are mostly chrome too: their
   items look like menu entries. A review of these lists' dev labels against the written
   conventions (2026-12-04, 514 lines on 28 pages) moved text-mode links F1 only from 0.791
