@@ -105,6 +105,20 @@ def test_char_counts_equal_the_regex_counts():
         assert list(row) == [len(rx.findall(text)) for rx in _COUNTED], text[:20]
 
 
+def test_line_bigram_counts_equal_the_sets_of_char_bigrams():
+    from model.features import char_bigrams, line_bigram_counts
+
+    texts = ["新华社北京5月12日电 记者 王小明", "ΣΟΦΟΣ ΛΟΓΟΣ and ὈΔΥΣΣΕΥΣ", "İstanbul İzmir", "",
+             "a\tb\u3000c\u00a0d\u2028e  f", "emoji 😀😀 and 𠀋𠀋 outside the BMP", "\ud800 lone half",
+             "aaaa aaaa", "x", "北京 北京 北京", ""]
+    for title in ("北京新闻 王小明", "ΛΟΓΟΣ 😀 İz", ""):
+        wanted = char_bigrams(title)
+        sizes, shared = line_bigram_counts(texts, wanted)
+        assert list(sizes) == [len(char_bigrams(t)) for t in texts], title
+        assert list(shared) == [len(char_bigrams(t) & wanted) for t in texts], title
+    assert [len(a) for a in line_bigram_counts([], frozenset({"ab"}))] == [0, 0]
+
+
 #: Near misses and hits for the pattern prechecks: each shortcut must answer as the full regex does.
 PRECHECK_TEXTS = [
     "2024-05-12 09:30", "发布时间：2024年5月12日", "5月12日", "5 月 12 日电", "12月", "May 12, 2024",
