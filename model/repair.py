@@ -674,9 +674,12 @@ def _list_run_lines(labels: Sequence[str], bullets: Sequence[str], lengths: Sequ
     return found
 
 
-def _feed_record_lines(texts: Sequence[str]) -> list[int]:
-    """The own lines of feed records in a text dump (see ``feed_records`` in the module docstring)."""
-    keys = [normalize_text(text) for text in texts]
+def _feed_record_lines(texts: Sequence[str], keys: Sequence[str] | None = None) -> list[int]:
+    """The own lines of feed records (see ``feed_records`` in the module docstring).
+
+    ``keys``: ``normalize_text`` of each text, when the caller has them already.
+    """
+    keys = [normalize_text(text) for text in texts] if keys is None else keys
     counts = Counter(keys)
     where: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
@@ -729,7 +732,9 @@ def repair(page: Page) -> Page:
     for i in headline_window(labels):
         sims[i] = title_similarity(page.lines[i].text[:300], page.title)
     furniture = [is_furniture(line.text) for line in page.lines]
-    shapes = [template_key(line.text) for line in page.lines]
+    texts = [line.text for line in page.lines]
+    normalized = [normalize_text(text) for text in texts]
+    shapes = [_DIGITS.sub("0", key) for key in normalized]  # template_key, from the normalized text
     keys = Counter(shapes)
     new, reasons = repair_labels(labels, probas, sims, furniture,
                                  containers=[line.dom_path for line in page.lines],
@@ -749,7 +754,7 @@ def repair(page: Page) -> Page:
                                                for line in page.lines],
                                  signers=[signer(line.text) for line in page.lines],
                                  symbols=[is_lone_symbol(line.text) for line in page.lines],
-                                 feed_records=_feed_record_lines([line.text for line in page.lines]))
+                                 feed_records=_feed_record_lines(texts, normalized))
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:
             line.label, line.repair_reason = label, reason
