@@ -549,10 +549,6 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     if bullets is not None and lengths is not None:
         for i in _list_run_lines(out, bullets, lengths):
             out[i], reasons[i] = "links", "list_run"
-    # after the teaser rule: the share prompts between two records are chrome, not teaser bits
-    for i in feed_records or ():
-        if out[i] == "chrome" and not (furniture and furniture[i]):
-            out[i], reasons[i] = "links", "feed_records"
     if comment_heads is not None:
         for i in range(comment_start(out, probas, comment_heads) + 1, len(out)):
             if out[i] == "body" and probas[i][BODY] < COMMENTS_MAX_BODY_PROBA:
@@ -561,6 +557,12 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
         for i in range(signature_start(out, signers, comment_heads), len(out)):
             if out[i] == "body":
                 out[i], reasons[i] = _best_other_label(probas[i]), "comment_signatures"
+    # after the teaser rule (the share prompts between two records are chrome, not teaser
+    # bits) and the comment rules: below a comment heading a feed's headlines read as
+    # hesitant body, which those rules make chrome
+    for i in feed_records or ():
+        if out[i] == "chrome" and not (furniture and furniture[i]):
+            out[i], reasons[i] = "links", "feed_records"
     if related_heads is not None and lengths is not None and sentences is not None:
         for i in _related_lines(out, related_heads, lengths, sentences, linked_items):
             out[i], reasons[i] = "links", "related_heading"

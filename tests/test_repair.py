@@ -821,6 +821,27 @@ def test_feed_records_rule_reads_html_pages_too(make_page):
     assert [line.label for line in page.lines].count("links") == 5 * 5
 
 
+def test_feed_headlines_below_a_comment_heading_are_links_not_comments(make_page):
+    # NetEase prints its feed below the comment box: the classifier reads each headline as
+    # hesitant body, the comment rule makes it chrome, and the feed rule must still see a feed
+    article = ["城南旧厂房改造成青年创业园，首批四十家企业入驻。", "改造工程历时两年，保留了原有的红砖厂房。"]
+    feed = _feed_dump(6)
+    page = _classified(make_page, article + ["跟贴"] + feed)
+    heads = {t for t in feed if len(t) >= 8}
+    for line in page.lines:
+        if line.text in article:
+            line.pred = line.label = "body"
+            line.proba = (0.95, 0.0, 0.02, 0.03)
+        elif line.text in heads:
+            line.pred = line.label = "body"
+            line.proba = (0.55, 0.0, 0.15, 0.3)
+    page = repair(page)
+    labels = [line.label for line in page.lines]
+    assert labels[:2] == ["body", "body"]
+    records = [line for line in page.lines[3 + 7:] if line.text in heads]  # items 2-6
+    assert records and all(line.label == "links" and line.repair_reason == "feed_records" for line in records)
+
+
 def test_records_holding_a_long_line_are_comments_not_a_feed(make_page):
     long_comment = ("the biggest single contributor to social mobility in this country was the grammar school "
                     "and nobody in power will say so")
