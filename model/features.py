@@ -115,10 +115,6 @@ def char_bigrams(text: str) -> frozenset:
     return frozenset(map(operator.add, text, text[1:]))
 
 
-def _dice(a: frozenset, b: frozenset) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
-
-
 def page_context(page: Page) -> PageContext:
     keys = [normalize_text(line.text) for line in page.lines]
     return PageContext(
@@ -315,8 +311,8 @@ def line_bigram_counts(texts: Sequence[str], title: frozenset) -> tuple[np.ndarr
     The same counts as ``len(char_bigrams(text))`` and ``len(char_bigrams(text) & title)``,
     found for a whole page at once: every non-space code point pair of a text
     becomes one integer, tagged with its text's index, and one sort does the
-    sets (``np.unique``'s hash table took five times as long here). Line by line, building the sets of two-character strings was the
-    slowest part of these features.
+    sets (``np.unique``'s hash table took five times as long here). Built line by
+    line, the sets of two-character strings were the slowest part of these features.
     """
     n = len(texts)
     lowered = [text.lower() for text in texts]  # per text: lower() may change the length
@@ -344,7 +340,7 @@ def page_features(page: Page, ctx: PageContext) -> np.ndarray:
     n, title = ctx.n, ctx.title_bigrams
     sizes, shared = line_bigram_counts([line.text[:300] for line in page.lines], title)
     out = np.zeros((n, 5))
-    if title:  # the Dice score is 0 when either side is empty, as is the covered share
+    if title:  # Dice score and covered share; both 0 when either side is empty
         has = sizes > 0
         out[has, 0] = 2 * shared[has] / (sizes[has] + len(title))
         out[has, 1] = shared[has] / sizes[has]

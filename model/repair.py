@@ -113,7 +113,9 @@ LABELS.md states outright and a classifier can miss on one page:
   a date, and the classifier calls it chrome. The recurring share prompts stay
   chrome. A comment thread is cut the same way, but its records hold sentences,
   clock times ("October 25, 2012 at 12:44 pm", "17:51") or a long comment, and its
-  separator is comment UI ("Reply", "回复"). Until 2026-12-04 the rule skipped HTML
+  separator is comment UI ("Reply", "回复"). The rule runs after the comment rules:
+  NetEase prints its feed below the comment box, and the headlines those rules
+  make chrome are the feed's. Until 2026-12-04 the rule skipped HTML
   pages, whose link marks were expected to settle it; they do not: with markup the
   classifier called 1,583 lines of NetEase's dev feeds chrome, and the rule fixes
   them all (and takes 13 chrome lines of engadget's river of posts; on the train
@@ -249,8 +251,8 @@ def is_disclaimer(text: str) -> bool:
 
 #: Fewest "?" and U+FFFD characters of a garbled line: text whose charset was lost
 #: shows as runs of them, and such lines are spam; a few of them alone are a lost
-#: emoji or icon. In the labelled pages every such line of 4 to 6 is chrome (17
-#: "\ufffd" x 6 lines, "????"), and every one of 8 or more spam.
+#: emoji or icon. In the labelled pages every such line of 3 to 6 is chrome (17
+#: "\ufffd" x 6 lines, "????", "| ??? |"), and every one of 8 or more spam.
 GARBLED_MIN_CHARS = 8
 
 
