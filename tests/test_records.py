@@ -24,3 +24,23 @@ def test_normalize_text_splits_on_exactly_what_a_regex_whitespace_run_matches():
 def test_line_hash_ignores_width_and_spacing():
     assert line_hash("返回 顶部") == line_hash("返回\u3000顶部 ")
     assert line_hash("Home") != line_hash("home")
+
+
+def test_line_pickles_and_copies_every_field():
+    import copy
+    import dataclasses
+    import pickle
+
+    from model.records import Line, Page
+
+    # every field off its default, so a field the reduction forgot would come back changed
+    line = Line(text="相关推荐：地铁五号线", n=7, tag="li", dom_path="body/div/ul/li", attrs=("related", "list"),
+                depth=4, link_chars=9, n_links=1, in_list=True, in_table=True, pred="chrome",
+                proba=(0.1, 0.0, 0.7, 0.2), label="links", score=0.7, spans=[(2, 4)], repair_reason="teaser",
+                gold="links", gold_spans=[(0, 1)])
+    assert all(getattr(line, f.name) != f.default for f in dataclasses.fields(Line)
+               if f.default is not dataclasses.MISSING)
+    page = Page(id="p1", raw="<html>", source="html", lines=[line, Line(text="正文", n=8)], metadata={"site": "x"})
+    for back in (pickle.loads(pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)), copy.deepcopy(page)):
+        assert back == page
+        assert back.lines[0].spans is not line.spans  # a copy, not the same list
