@@ -40,7 +40,7 @@ from model.batch import BATCH_PAGES_DEFAULT, RunStats, label_pages, timed_reads
 from model.classify import LinesiftModel, load_model
 from model.read import MAX_PAGE_BYTES_DEFAULT, RecordFields, input_kind, iter_pages
 from model.records import LABELS, Page
-from model.templates import MIN_PAGES_DEFAULT, MIN_SHARE_DEFAULT, SiteTemplates, count_pages
+from model.templates import MIN_PAGES_DEFAULT, MIN_SHARE_DEFAULT, SiteTemplates, count_pages, page_keys
 from model.write import dumps, page_record, page_text
 
 #: Page files (one page each) grouped into one shard, per folder.
@@ -325,9 +325,11 @@ def stream_shard(shard: Shard, config: RunConfig, emit: Callable[[Page], None], 
     for page in pages:
         if templates is not None and page.error is None:
             start = time.perf_counter()
+            keys = None
             if observe:
-                templates.observe(page)
-            templates.apply(page)
+                keys = page_keys(page)
+                templates.observe(page, keys)
+            templates.apply(page, keys)
             stats.time("templates", time.perf_counter() - start)
         stats.add(page)
         start = time.perf_counter()

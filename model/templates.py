@@ -66,6 +66,11 @@ def line_key(text: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+def page_keys(page: Page) -> list[int]:
+    """``line_key`` of every line of the page, in order."""
+    return [line_key(line.text) for line in page.lines]
+
+
 def template_labels(labels: Sequence[str], is_template: Sequence[bool], link_ratios: Sequence[float],
                     protected: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """The label rule on plain lists: returns new labels and a reason per line ('' when unchanged).
@@ -112,15 +117,19 @@ class SiteTemplates:
         self._n_keys = 0
 
     # -- counting -------------------------------------------------------------------------------
-    def observe(self, page: Page) -> None:
-        """Count each distinct line of ``page`` once for its host."""
+    def observe(self, page: Page, keys: Sequence[int] | None = None) -> None:
+        """Count each distinct line of ``page`` once for its host.
+
+        ``keys``: ``page_keys(page)``, when the caller has them (a run observes and
+        applies every page, and the keys are most of what either costs).
+        """
         host = host_of(page)
         if host is None or page.error is not None or not page.lines:
             return
         self.pages[host] = self.pages.get(host, 0) + 1
         counts = self.counts.setdefault(host, {})
         before = len(counts)
-        for key in {line_key(line.text) for line in page.lines}:
+        for key in set(page_keys(page) if keys is None else keys):
             counts[key] = counts.get(key, 0) + 1
         self._n_keys += len(counts) - before
         if self._n_keys > self.max_keys:
@@ -171,13 +180,16 @@ class SiteTemplates:
         count = self.counts.get(host, {}).get(key, 0)
         return count >= self.min_pages and count >= self.min_share * self.pages.get(host, 0)
 
-    def apply(self, page: Page) -> Page:
-        """Relabel the template lines of a classified page in place (see the module doc)."""
+    def apply(self, page: Page, keys: Sequence[int] | None = None) -> Page:
+        """Relabel the template lines of a classified page in place (see the module doc).
+
+        ``keys``: as for ``observe``.
+        """
         host = host_of(page)
         if host is None or page.error is not None or host not in self.counts:
             return page
         lines = page.lines
-        flags = [self.is_template(host, line_key(line.text)) for line in lines]
+        flags = [self.is_template(host, key) for key in (page_keys(page) if keys is None else keys)]
         if not any(flags):
             return page
         new, reasons = template_labels([line.label for line in lines], flags,

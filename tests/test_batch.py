@@ -12,7 +12,7 @@ from model import batch, shards
 from model.batch import RunStats, label_pages
 from model.read import page_from_text
 from model.records import Line, Page
-from model.templates import SiteTemplates, host_of, template_labels
+from model.templates import SiteTemplates, host_of, page_keys, template_labels
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +72,21 @@ def test_a_line_should_count_as_template_only_after_min_pages_and_min_share():
     other = _page("b.cn", ["关于我们"], ["body"])
     tpl.observe(other)
     assert tpl.apply(other).lines[0].label == "body"  # counts are per host
+
+
+def test_precomputed_keys_should_count_and_relabel_as_the_page_itself_does():
+    plain, given = SiteTemplates(min_pages=2, min_share=0.5), SiteTemplates(min_pages=2, min_share=0.5)
+    for i in range(3):
+        texts, labels = ["首页 | 新闻", "Ｃｏｐｙｒｉｇｈｔ  2024", f"正文第{i}段"], ["body", "body", "body"]
+        a, b = _page("a.cn", texts, labels), _page("a.cn", texts, labels)
+        plain.observe(a)
+        plain.apply(a)
+        keys = page_keys(b)
+        given.observe(b, keys)
+        given.apply(b, keys)
+        assert [line.label for line in a.lines] == [line.label for line in b.lines]
+    assert plain.counts == given.counts
+    assert [line.label for line in b.lines] == ["chrome", "chrome", "body"]  # template from the second page on
 
 
 def test_counts_should_stay_bounded_and_merge_across_shards():
