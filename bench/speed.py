@@ -7,13 +7,15 @@ run and one process tree at a time:
 * ``linesift clean`` with --jobs 1 and --jobs 2 (pages/s, peak RSS of the tree),
 * trafilatura: a loop over ``trafilatura.extract`` per shard, one process per shard
   (1 job = both shards in one process, 2 jobs = two processes),
+  these four in turn, ``--rounds`` times: each ratio is the median of the rounds'
+  ratios, since one pair of runs on a shared machine can be off by 15 %,
 * lxml parse-only (``lxml.html.document_fromstring``) over the same pages: the floor,
 * the per-stage time split of linesift (read+decode, segment, features, classify, repair, spans, write),
 * peak RSS at 1x and (with --scale) 10x the sample, to show memory does not grow.
 
 Usage::
 
-    python bench/speed.py --model /tmp/bench-model.joblib [--pages 1600] [--scale 10] \
+    python bench/speed.py --model /tmp/bench-model.joblib [--pages 1600] [--scale 10] [--rounds 3] \
         [--build /tmp/linesift-bench] [--out bench/results/speed.md]
 """
 from __future__ import annotations
@@ -271,6 +273,10 @@ def main() -> None:
                         help="Model file (default: the bundled model).")
     parser.add_argument("--pages", type=int, default=1600)
     parser.add_argument("--scale", type=int, default=10, help="Also measure RSS on a sample this many times larger (0 = skip).")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="Rounds of the linesift and trafilatura runs (1 and 2 jobs each, in turn); the "
+                             "report gives each ratio's median over rounds and its range: on a shared machine "
+                             "one pair of runs can be off by 15 %%.")
     parser.add_argument("--build", type=Path, default=Path("/tmp/linesift-bench"))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.md")
     args = parser.parse_args()
@@ -279,14 +285,16 @@ def main() -> None:
     pages = corpus_pages(args.pages)
     sample = build_sample(pages, args.build)
     files = sorted(sample.iterdir())
-    res: dict[str, dict] = {}
-    for jobs in (1, 2):
-        print(f"linesift jobs={jobs}", file=sys.stderr)
-        res[f"linesift-{jobs}"] = linesift_run(sample, args.model, jobs, args.build / f"out-{jobs}")
-        print(f"trafilatura jobs={jobs}", file=sys.stderr)
-        res[f"trafilatura-{jobs}"] = loop_run("trafilatura", files, jobs)
+    res: dict[str, list[dict]] = {}
+    for round_ in range(1, max(1, args.rounds) + 1):
+        for jobs in (1, 2):
+            print(f"round {round_}: linesift jobs={jobs}", file=sys.stderr)
+            res.setdefault(f"linesift-{jobs}", []).append(
+                linesift_run(sample, args.model, jobs, args.build / f"out-{jobs}"))
+            print(f"round {round_}: trafilatura jobs={jobs}", file=sys.stderr)
+            res.setdefault(f"trafilatura-{jobs}", []).append(loop_run("trafilatura", files, jobs))
     print("lxml parse-only", file=sys.stderr)
-    res["lxml-1"] = loop_run("lxml", files, 1)
+    res["lxml-1"] = [loop_run("lxml", files, 1)]
     print("stage split", file=sys.stderr)
     stages = stage_split(sample, args.model)
     big = None
@@ -297,12 +305,32 @@ def main() -> None:
     write_report(args, res, stages, big, len(pages))
 
 
-def write_report(args, res, stages, big, n_pages) -> None:
-    def rate(r):
-        return r["pages"] / r["seconds"]
+def rate(r: dict) -> float:
+    return r["pages"] / r["seconds"]
 
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median wall time (the upper one of an even count)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
+def ratio_text(values: list[float]) -> str:
+    """``1.23x`` for one round; ``1.23x`` (median) and the rounds' values for several."""
+    ordered = sorted(values)
+    median = ordered[len(ordered) // 2] if len(ordered) % 2 else sum(ordered[len(ordered) // 2 - 1:][:2]) / 2
+    if len(values) == 1:
+        return f"**{median:.2f}x**"
+    return f"**{median:.2f}x** (median of {len(values)} rounds: " + ", ".join(f"{v:.2f}" for v in values) + ")"
+
+
+def write_report(args, res, stages, big, n_pages) -> None:
     mb = 1024 * 1024
+    runs = res
+    res = {k: median_run(v) for k, v in runs.items()}
     ls1, ls2, tr1, tr2, lx = (res[k] for k in ("linesift-1", "linesift-2", "trafilatura-1", "trafilatura-2", "lxml-1"))
+    # ratios pair the runs of one round, which ran minutes apart, not the medians of different rounds
+    pairs = list(zip(*(runs[k] for k in ("linesift-1", "linesift-2", "trafilatura-1", "trafilatura-2"))))
+    n_rounds = len(pairs)
     rows = [
         ("linesift clean, 1 job", ls1), ("linesift clean, 2 jobs", ls2),
         ("trafilatura.extract loop, 1 process", tr1), ("trafilatura.extract loop, 2 processes", tr2),
@@ -316,7 +344,9 @@ def write_report(args, res, stages, big, n_pages) -> None:
         f"(load average {os.getloadavg()[0]:.1f} at the end), so absolute numbers are noisy; ratios come from the "
         "same run; CPU seconds (user+system of the whole process tree) are much less sensitive to other jobs "
         "than wall time. Wall and CPU time include interpreter start and model load. Produced by "
-        "`python bench/speed.py`.",
+        f"`python bench/speed.py`. The linesift and trafilatura runs were repeated in {n_rounds} round(s), "
+        "each round running all four in turn; the table shows each one's median run by wall time, and each "
+        "ratio below is the median of the rounds' ratios.",
         "",
         "| run | pages | wall s | pages/s (wall) | CPU s | pages per CPU s | peak RSS, largest process (MB) | "
         "peak RSS, all processes (MB) |",
@@ -330,11 +360,16 @@ def write_report(args, res, stages, big, n_pages) -> None:
         "",
         "## Ratios and targets",
         "",
-        f"- linesift vs trafilatura, 1 job: **{rate(ls1) / rate(tr1):.2f}x** pages/s wall, "
-        f"**{(tr1['cpu'] / tr1['pages']) / (ls1['cpu'] / ls1['pages']):.2f}x** pages per CPU second (target >= 2x)",
-        f"- linesift vs trafilatura, 2 jobs: **{rate(ls2) / rate(tr2):.2f}x**",
-        f"- linesift 2 jobs vs 1 job: **{rate(ls2) / rate(ls1):.2f}x** wall (target >= 1.7x); CPU per page "
-        f"2 jobs / 1 job: {(ls2['cpu'] / ls2['pages']) / (ls1['cpu'] / ls1['pages']):.2f} (1.0 = no parallel overhead)",
+        f"- linesift vs trafilatura, 1 job: {ratio_text([rate(a) / rate(c) for a, b, c, d in pairs])} pages/s wall, "
+        f"{ratio_text([(c['cpu'] / c['pages']) / (a['cpu'] / a['pages']) for a, b, c, d in pairs])} pages per "
+        "CPU second (target >= 2x)",
+        f"- linesift vs trafilatura, 2 jobs: {ratio_text([rate(b) / rate(d) for a, b, c, d in pairs])}",
+        f"- linesift 2 jobs vs 1 job: {ratio_text([rate(b) / rate(a) for a, b, c, d in pairs])} wall "
+        "(target >= 1.7x); CPU per page 2 jobs / 1 job: "
+        f"{ratio_text([(b['cpu'] / b['pages']) / (a['cpu'] / a['pages']) for a, b, c, d in pairs])} "
+        "(1.0 = no parallel overhead)",
+        f"- trafilatura 2 processes vs 1: {ratio_text([rate(d) / rate(c) for a, b, c, d in pairs])} (what this "
+        "machine gives two processes that share nothing)",
         f"- linesift (1 job) time vs lxml parse-only time: **{ls1['seconds'] / lxml_parse:.1f}x** "
         f"(lxml parse alone: {lxml_parse:.1f} s, {lx['pages'] / lxml_parse:.0f} pages/s; whole lxml loop incl. "
         f"read+decode: {lx['seconds']:.1f} s) (target <= 3x)",
