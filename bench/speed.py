@@ -25,6 +25,7 @@ import copy
 import gzip
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -316,16 +317,15 @@ def median_run(runs: list[dict]) -> dict:
 
 def ratio_text(values: list[float]) -> str:
     """``1.23x`` for one round; ``1.23x`` (median) and the rounds' values for several."""
-    ordered = sorted(values)
-    median = ordered[len(ordered) // 2] if len(ordered) % 2 else sum(ordered[len(ordered) // 2 - 1:][:2]) / 2
+    median = statistics.median(values)
     if len(values) == 1:
         return f"**{median:.2f}x**"
     return f"**{median:.2f}x** (median of {len(values)} rounds: " + ", ".join(f"{v:.2f}" for v in values) + ")"
 
 
-def write_report(args, res, stages, big, n_pages) -> None:
+def write_report(args, runs, stages, big, n_pages) -> None:
+    """``runs``: every round's result of each run, by name."""
     mb = 1024 * 1024
-    runs = res
     res = {k: median_run(v) for k, v in runs.items()}
     ls1, ls2, tr1, tr2, lx = (res[k] for k in ("linesift-1", "linesift-2", "trafilatura-1", "trafilatura-2", "lxml-1"))
     # ratios pair the runs of one round, which ran minutes apart, not the medians of different rounds

@@ -454,7 +454,12 @@ _DIGITS = re.compile(r"\d+")
 
 def template_key(text: str) -> str:
     """Normalised text with digit runs folded: "2小时前" and "7小时前" are one template."""
-    return _DIGITS.sub("0", normalize_text(text))
+    return fold_digits(normalize_text(text))
+
+
+def fold_digits(normalized: str) -> str:
+    """``template_key`` of a text whose ``normalize_text`` is ``normalized``."""
+    return _DIGITS.sub("0", normalized)
 
 
 def is_feed(labels: Sequence[str], borrowed: Sequence[bool]) -> bool:
@@ -738,7 +743,7 @@ def repair(page: Page) -> Page:
     furniture = [is_furniture(line.text) for line in page.lines]
     texts = [line.text for line in page.lines]
     normalized = [normalize_text(text) for text in texts]
-    shapes = [_DIGITS.sub("0", key) for key in normalized]  # template_key, from the normalized text
+    shapes = [fold_digits(key) for key in normalized]
     keys = Counter(shapes)
     new, reasons = repair_labels(labels, probas, sims, furniture,
                                  containers=[line.dom_path for line in page.lines],
