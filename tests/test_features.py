@@ -15,6 +15,7 @@ from model.features import (
     char_counts,
     dense_feature_names,
     dense_page,
+    hash_tokens,
     line_tokens,
     page_context,
 )
@@ -270,3 +271,31 @@ def test_a_1_mb_line_is_featurized_fast(make_page):
     assert time.perf_counter() - started < 3.0
     assert matrix.shape == (3, len(NAMES) + 2 ** 10)
     assert np.isfinite(matrix.toarray()).all()
+
+
+def _fixture_lines():
+    return [line for name in sorted(PAGES.glob("*.html")) for line in html_page(name.name).lines]
+
+
+def test_cut_gives_jiebas_own_words():
+    # rjieba stands in for jieba's Python cut only as long as the words are the same
+    import jieba
+
+    import model.features as features
+
+    runs = [run for line in _fixture_lines() for run in features._CJK_RUN.findall(line.text)]
+    runs += ["南京市长江大桥", "我们中出了一个叛徒", "北京市某某科技有限公司今日发布新品"]
+    assert len(runs) > 50
+    assert [features._cut(run) for run in runs] == [tuple(jieba.lcut(run, HMM=False)) for run in runs]
+
+
+def test_hash_tokens_equals_feature_hasher():
+    from sklearn.feature_extraction import FeatureHasher
+
+    rows = [line_tokens(line) for line in _fixture_lines()] + [[], ["w:x", "w:x", "a:nav"]]
+    for bits in (4, 16):
+        ours = hash_tokens(rows, 2 ** bits)
+        theirs = FeatureHasher(n_features=2 ** bits, input_type="string", alternate_sign=False).transform(rows)
+        assert ours.shape == theirs.shape and ours.has_sorted_indices
+        assert (ours != theirs).nnz == 0
+    assert hash_tokens(rows, 16)[-1].sum() == 3
