@@ -474,34 +474,45 @@ _cut_cached = lru_cache(maxsize=16384)(_cut)
 
 #: Characters of a line that are tokenized; the rest of a 1 MB line adds nothing.
 MAX_TOKEN_CHARS = 400
+#: Word tokens per line from the Latin-script part (the CJK part is not capped).
+MAX_WORDS = 60
+#: Lines up to this long also become one whole-line token ("L:首页", "L:home").
+WHOLE_LINE_CHARS = 24
 
 
-def _text_tokens(full: str) -> tuple[str, ...]:
-    """The tokens that depend on the line's text only: words, first/last word, short whole line."""
+def text_pieces(full: str) -> tuple[list[str], str | None]:
+    """What the tokens of a line's text are made of: its words, then its whole
+    normalised text when the line is short (None otherwise).
+
+    Words are lower-cased Latin words and jieba words of the CJK runs, from the
+    first ``MAX_TOKEN_CHARS`` characters. ``line_tokens`` spells them as
+    strings and ``line_columns`` hashes them; both read them from here.
+    """
     text = full[:MAX_TOKEN_CHARS]
     lower = text.lower()
-    tokens = ["w:" + w for w in _WORD.findall(lower)[:60]]
+    words = _WORD.findall(lower)[:MAX_WORDS]
     for run in _CJK_RUN.findall(text):
-        tokens.extend("w:" + w for w in (_cut_cached(run) if len(run) <= CACHE_MAX_CHARS else _cut(run)))
-    if tokens:
-        tokens.append("first:" + tokens[0][2:])
-        tokens.append("last:" + tokens[-2][2:] if len(tokens) > 1 else "last:")
-    if len(full) <= 24:
-        tokens.append("L:" + normalize_text(lower))
-    return tuple(tokens)
+        words.extend(_cut_cached(run) if len(run) <= CACHE_MAX_CHARS else _cut(run))
+    return words, (normalize_text(lower) if len(full) <= WHOLE_LINE_CHARS else None)
 
 
-#: Short lines repeat (a third of a crawl's lines are menus and footers seen before): cut once.
-_text_tokens_cached = lru_cache(maxsize=16384)(_text_tokens)
+def path_tail(dom_path: str) -> str:
+    """The last two steps of a DOM path ("ul/li"): the markup token of a line."""
+    return "/".join(dom_path.split("/")[-2:])
 
 
 def line_tokens(line: Line, *, use_dom: bool = True) -> list[str]:
-    """Word tokens (jieba for Chinese), plus DOM tokens and the whole line when short."""
-    text = line.text
-    tokens = list(_text_tokens_cached(text) if len(text) <= CACHE_MAX_CHARS else _text_tokens(text))
+    """Word tokens (jieba for Chinese) with the first and last word marked, the
+    whole line when short, and with ``use_dom`` the class/id words and path tail."""
+    words, whole = text_pieces(line.text)
+    tokens = ["w:" + w for w in words]
+    if words:
+        tokens += ["first:" + words[0], "last:" + words[-1]]
+    if whole is not None:
+        tokens.append("L:" + whole)
     if use_dom:
         tokens.extend("a:" + a for a in line.attrs)
-        tokens.append("t:" + "/".join(line.dom_path.split("/")[-2:]))
+        tokens.append("t:" + path_tail(line.dom_path))
     return tokens
 
 
@@ -520,40 +531,76 @@ def token_column(token: str, n_features: int) -> int:
     return (_INT32_MAX - (n_features - 1)) % n_features if h == -_INT32_MAX - 1 else abs(h) % n_features
 
 
-#: Token -> column, per block width. A crawl's tokens repeat ("w:the", "a:nav", "L:首页"):
-#: a dict lookup costs a fraction of hashing the token again through FeatureHasher's
-#: per-token generator. Emptied when it reaches this many tokens, so memory stays flat.
+#: Column tables, one per token prefix and block width: piece ("the", "nav", a DOM
+#: path) -> column of its token ("w:the", "a:nav", "t:ul/li"). A crawl's pieces repeat,
+#: and a dict lookup costs a fraction of building the token and hashing it. A table
+#: is emptied when it reaches ``COLUMN_CACHE_SIZE`` pieces, so memory stays flat.
 COLUMN_CACHE_SIZE = 1 << 18
-_COLUMNS: dict[int, dict[str, int]] = {}
+_COLUMNS: dict[tuple[str, int], dict[str, int]] = {}
 
 
-def token_columns(tokens: Sequence[str], n_features: int) -> list[int]:
-    table = _COLUMNS.setdefault(n_features, {})
+def _columns(prefix: str, pieces: Sequence[str], n_features: int, spell=None) -> list[int]:
+    """Columns of the tokens ``prefix + spell(piece)`` (``spell`` defaults to the piece itself)."""
+    table = _COLUMNS.setdefault((prefix, n_features), {})
     try:
-        return [table[t] for t in tokens]
+        return [table[p] for p in pieces]
     except KeyError:
         if len(table) >= COLUMN_CACHE_SIZE:
             table.clear()
-        for t in tokens:
-            if t not in table:
-                table[t] = token_column(t, n_features)
-        return [table[t] for t in tokens]
+        for p in pieces:
+            if p not in table:
+                table[p] = token_column(prefix + (spell(p) if spell else p), n_features)
+        return [table[p] for p in pieces]
+
+
+def token_columns(tokens: Sequence[str], n_features: int) -> list[int]:
+    """Columns of whole tokens (the reference ``line_columns`` is tested against)."""
+    return _columns("", tokens, n_features)
+
+
+def _text_columns(text: str, n_features: int) -> tuple[int, ...]:
+    words, whole = text_pieces(text)
+    cols = _columns("w:", words, n_features)
+    if words:
+        cols += _columns("first:", words[:1], n_features) + _columns("last:", words[-1:], n_features)
+    if whole is not None:
+        cols += _columns("L:", [whole], n_features)
+    return tuple(cols)
+
+
+#: Short lines repeat (a third of a crawl's lines are menus and footers seen before): cut once.
+_text_columns_cached = lru_cache(maxsize=16384)(_text_columns)
+
+
+def line_columns(line: Line, *, use_dom: bool, n_features: int) -> list[int]:
+    """The hashed columns of ``line_tokens(line)``, without spelling the tokens out."""
+    text = line.text
+    cols = list(_text_columns_cached(text, n_features) if len(text) <= CACHE_MAX_CHARS
+                else _text_columns(text, n_features))
+    if use_dom:
+        cols += _columns("a:", line.attrs, n_features)
+        cols += _columns("t:", [line.dom_path], n_features, path_tail)
+    return cols
+
+
+def count_matrix(rows: Sequence[Sequence[int]], n_features: int) -> sp.csr_matrix:
+    """CSR counts of each row's columns, with sorted indices and summed duplicates:
+    the matrix ``FeatureHasher(n_features, input_type="string", alternate_sign=False)``
+    returns for the tokens behind the columns."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    index_type = np.int32 if indptr[-1] <= _INT32_MAX else np.int64  # scipy's own choice
+    indices = np.fromiter(chain.from_iterable(rows), dtype=index_type, count=int(indptr[-1]))
+    matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr.astype(index_type)),
+                           shape=(len(rows), n_features))
+    matrix.sum_duplicates()
+    return matrix
 
 
 def hash_tokens(rows: Iterable[Sequence[str]], n_features: int) -> sp.csr_matrix:
-    """Token counts per row in ``n_features`` hashed columns: the matrix
-    ``FeatureHasher(n_features, input_type="string", alternate_sign=False)`` returns,
-    with sorted indices and summed duplicates."""
-    columns = [token_columns(tokens, n_features) for tokens in rows]
-    lengths = np.fromiter(map(len, columns), dtype=np.int64, count=len(columns))
-    indptr = np.zeros(len(columns) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    index_type = np.int32 if indptr[-1] <= _INT32_MAX else np.int64  # scipy's own choice
-    indices = np.fromiter(chain.from_iterable(columns), dtype=index_type, count=int(indptr[-1]))
-    matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr.astype(index_type)),
-                           shape=(len(columns), n_features))
-    matrix.sum_duplicates()
-    return matrix
+    """Token lists to their hashed count matrix (what FeatureHasher gives)."""
+    return count_matrix([token_columns(tokens, n_features) for tokens in rows], n_features)
 
 
 class LineFeaturizer(TransformerMixin, BaseEstimator):
@@ -600,8 +647,9 @@ class LineFeaturizer(TransformerMixin, BaseEstimator):
         dense = self.dense(X)
         if not self.tokens:
             return sp.csr_matrix(dense)
-        hashed = hash_tokens([line_tokens(line, use_dom=self.use_dom) for page in X for line in page.lines],
-                             2 ** self.hash_bits)
+        width = 2 ** self.hash_bits
+        hashed = count_matrix([line_columns(line, use_dom=self.use_dom, n_features=width)
+                               for page in X for line in page.lines], width)
         return sp.hstack([sp.csr_matrix(dense), hashed], format="csr")
 
     def get_feature_names_out(self, input_features=None):

@@ -16,6 +16,7 @@ from model.features import (
     dense_feature_names,
     dense_page,
     hash_tokens,
+    line_columns,
     line_tokens,
     page_context,
 )
@@ -299,3 +300,15 @@ def test_hash_tokens_equals_feature_hasher():
         assert ours.shape == theirs.shape and ours.has_sorted_indices
         assert (ours != theirs).nnz == 0
     assert hash_tokens(rows, 16)[-1].sum() == 3
+
+
+@pytest.mark.parametrize("use_dom", [True, False])
+def test_line_columns_are_the_columns_of_line_tokens(use_dom):
+    import model.features as features
+
+    lines = _fixture_lines()
+    for width in (2 ** 16, 2 ** 5):
+        for line in lines + lines:  # the second time from the caches
+            tokens = line_tokens(line, use_dom=use_dom)
+            expected = [features.token_column(t, width) for t in tokens]
+            assert line_columns(line, use_dom=use_dom, n_features=width) == expected
