@@ -37,7 +37,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"[^\w\s]")
 _CJK_SENT_PUNCT = re.compile(r"[，。！？；：、]")
-_TERMINAL = re.compile(r"[。！？.!?…”\"』」)）]$")
+#: Characters that end a sentence or close a quote: a line ending in one reads as prose.
+_TERMINAL_CHARS = frozenset("。！？.!?…”\"』」)）")
 _BULLET = re.compile(r"^\s*([·•\-*>»▪■□◆◇●○►▶]|\d{1,2}[.、)]|\[\d+\])")
 #: The date alternatives, kept apart so ``_has_date`` can try the cheap ones first.
 _DATE_NUMERIC = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"
@@ -47,8 +48,10 @@ _DATE_MONTHS = _MONTH + r"[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+" + _MONTH + r
 _DATE = re.compile("(" + "|".join((_DATE_NUMERIC, _DATE_CJK, _DATE_MONTHS)) + ")", re.I)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")
 _URL = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|cn|net|org|gov)\b", re.I)
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|all rights reserved", re.I)
-_ICP = re.compile(r"icp|备案|公网安备|许可证", re.I)
+#: Literal alternatives only: tested with ``in`` on the lower-cased line, which is what
+#: a case-insensitive search of the alternation finds, without trying every position.
+COPYRIGHT_WORDS = ("©", "(c)", "copyright", "版权", "all rights reserved")
+ICP_WORDS = ("icp", "备案", "公网安备", "许可证")
 _CONTACT = re.compile(r"@[\w-]+\.\w+|电话|tel[:：]|qq[:：\s]|微信|\b\d{3,4}-\d{7,8}\b", re.I)
 _SEPARATORS = re.compile(r"[|｜/>»›·•]")
 _MOJIBAKE = re.compile(r"[\ufffd\u00c0-\u00ff]{2,}|\?{3,}|[ÃÂâ][\u0080-\u00ff]")
@@ -177,6 +180,15 @@ def char_counts(texts: Sequence[str]) -> np.ndarray:
     return counts
 
 
+def _ends_sentence(text: str) -> bool:
+    """Whether the text ends in a ``_TERMINAL_CHARS`` character, where ``$`` would look:
+    at the end, or before one final newline. A ``[...]$`` search tries every position
+    of a paragraph before it gets there."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text[-1:] in _TERMINAL_CHARS
+
+
 def _shape(full: str, counts: Sequence[int]) -> list[float]:
     """``counts``: ``char_counts`` of ``full[:SHAPE_CHARS]``."""
     text = full[:SHAPE_CHARS]
@@ -192,7 +204,7 @@ def _shape(full: str, counts: Sequence[int]) -> list[float]:
         punct / n,
         math.log1p(cjk_punct),
         math.log1p(text.count(",") + text.count(". ")),
-        float(bool(_TERMINAL.search(text))),
+        float(_ends_sentence(text)),
         float(bool(_BULLET.match(text))),
         math.log1p(separators),
         spaces / n,
@@ -207,8 +219,8 @@ def _lower_case(rx: re.Pattern) -> re.Pattern:
     return re.compile(rx.pattern.replace(r"[A-Z]", "[a-z]"))
 
 
-_DATE_LC, _URL_LC, _COPYRIGHT_LC, _ICP_LC, _CONTACT_LC, _CHROME_LC, _LINKS_LC = map(
-    _lower_case, (_DATE, _URL, _COPYRIGHT, _ICP, _CONTACT, CHROME_WORDS, LINKS_WORDS))
+_DATE_LC, _URL_LC, _CONTACT_LC, _CHROME_LC, _LINKS_LC = map(
+    _lower_case, (_DATE, _URL, _CONTACT, CHROME_WORDS, LINKS_WORDS))
 #: Every contact alternative contains one of these (the phone number one a digit and a dash).
 _CONTACT_NEEDS = ("@", "电话", "tel", "qq", "微信")
 #: Every URL alternative contains one of these; ``[\w-]+\.`` backtracks on every
@@ -246,8 +258,8 @@ def _patterns(full: str, counts: Sequence[int]) -> list[float]:
         float(digits and _has_date(lower)),
         float(digits and ":" in text and bool(_TIME.search(text))),
         float(any(s in lower for s in _URL_NEEDS) and bool(_URL_LC.search(lower))),
-        float(bool(_COPYRIGHT_LC.search(lower))),
-        float(bool(_ICP_LC.search(lower))),
+        float(any(w in lower for w in COPYRIGHT_WORDS)),
+        float(any(w in lower for w in ICP_WORDS)),
         float(bool(contact)),
         float((latin1 or "???" in text) and bool(_MOJIBAKE.search(text))),
         float("某某" in text),
@@ -531,17 +543,25 @@ def token_column(token: str, n_features: int) -> int:
     return (_INT32_MAX - (n_features - 1)) % n_features if h == -_INT32_MAX - 1 else abs(h) % n_features
 
 
-#: Column tables, one per token prefix and block width: piece ("the", "nav", a DOM
+#: Column tables, one per block width and token prefix: piece ("the", "nav", a DOM
 #: path) -> column of its token ("w:the", "a:nav", "t:ul/li"). A crawl's pieces repeat,
 #: and a dict lookup costs a fraction of building the token and hashing it. A table
 #: is emptied when it reaches ``COLUMN_CACHE_SIZE`` pieces, so memory stays flat.
 COLUMN_CACHE_SIZE = 1 << 18
-_COLUMNS: dict[tuple[str, int], dict[str, int]] = {}
+_PREFIXES = ("", "w:", "first:", "last:", "L:", "a:", "t:")
+_COLUMNS: dict[int, dict[str, dict[str, int]]] = {}
 
 
-def _columns(prefix: str, pieces: Sequence[str], n_features: int, spell=None) -> list[int]:
+def _tables(n_features: int) -> dict[str, dict[str, int]]:
+    try:
+        return _COLUMNS[n_features]
+    except KeyError:
+        tables = _COLUMNS[n_features] = {prefix: {} for prefix in _PREFIXES}
+        return tables
+
+
+def _columns(table: dict[str, int], prefix: str, pieces: Sequence[str], n_features: int, spell=None) -> list[int]:
     """Columns of the tokens ``prefix + spell(piece)`` (``spell`` defaults to the piece itself)."""
-    table = _COLUMNS.setdefault((prefix, n_features), {})
     try:
         return [table[p] for p in pieces]
     except KeyError:
@@ -555,16 +575,18 @@ def _columns(prefix: str, pieces: Sequence[str], n_features: int, spell=None) ->
 
 def token_columns(tokens: Sequence[str], n_features: int) -> list[int]:
     """Columns of whole tokens (the reference ``line_columns`` is tested against)."""
-    return _columns("", tokens, n_features)
+    return _columns(_tables(n_features)[""], "", tokens, n_features)
 
 
 def _text_columns(text: str, n_features: int) -> tuple[int, ...]:
     words, whole = text_pieces(text)
-    cols = _columns("w:", words, n_features)
+    tables = _tables(n_features)
+    cols = _columns(tables["w:"], "w:", words, n_features)
     if words:
-        cols += _columns("first:", words[:1], n_features) + _columns("last:", words[-1:], n_features)
+        cols += _columns(tables["first:"], "first:", words[:1], n_features)
+        cols += _columns(tables["last:"], "last:", words[-1:], n_features)
     if whole is not None:
-        cols += _columns("L:", [whole], n_features)
+        cols += _columns(tables["L:"], "L:", [whole], n_features)
     return tuple(cols)
 
 
@@ -578,8 +600,9 @@ def line_columns(line: Line, *, use_dom: bool, n_features: int) -> list[int]:
     cols = list(_text_columns_cached(text, n_features) if len(text) <= CACHE_MAX_CHARS
                 else _text_columns(text, n_features))
     if use_dom:
-        cols += _columns("a:", line.attrs, n_features)
-        cols += _columns("t:", [line.dom_path], n_features, path_tail)
+        tables = _tables(n_features)
+        cols += _columns(tables["a:"], "a:", line.attrs, n_features)
+        cols += _columns(tables["t:"], "t:", [line.dom_path], n_features, path_tail)
     return cols
 
 

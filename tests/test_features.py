@@ -312,3 +312,14 @@ def test_line_columns_are_the_columns_of_line_tokens(use_dom):
             tokens = line_tokens(line, use_dom=use_dom)
             expected = [features.token_column(t, width) for t in tokens]
             assert line_columns(line, use_dom=use_dom, n_features=width) == expected
+
+
+def test_sentence_end_check_matches_a_dollar_anchored_search():
+    import re
+
+    from model.features import _TERMINAL_CHARS, _ends_sentence
+
+    search = re.compile("[" + re.escape("".join(sorted(_TERMINAL_CHARS))) + "]$").search
+    samples = ["他说。", "He left.", "He left.\n", "He left.\n\n", "“好”", "(见图）", "Home", "", "\n", "a.\nb"]
+    assert [_ends_sentence(s) for s in samples] == [bool(search(s)) for s in samples]
+    assert [_ends_sentence(s) for s in samples] == [True, True, True, False, True, True, False, False, False, False]
