@@ -388,26 +388,38 @@ def _markup_row(tag: str, dom_path: str, attrs: tuple[str, ...]) -> tuple[float,
 
 
 def dom_features(page: Page, ctx: PageContext) -> np.ndarray:
-    """Markup context (zeros for text dumps): shape (n_lines, 46)."""
-    rows = []
-    n_prev_same = 0
-    prev_path = None
-    for line in page.lines:
-        n_prev_same = n_prev_same + 1 if line.dom_path == prev_path else 0
-        prev_path = line.dom_path
-        row = [
-            line.link_ratio,
-            math.log1p(line.n_links),
-            float(line.in_list),
-            float(line.in_table),
-            math.log1p(line.depth),
-            ctx.path_counts[line.dom_path] / max(1, ctx.n),
-            math.log1p(n_prev_same),
-            float(line.link_ratio > 0.9),
-        ]
-        row += _markup_row(line.tag, line.dom_path, line.attrs)
-        rows.append(row)
-    return np.array(rows, dtype=np.float64).reshape(-1, DOM_WIDTH)
+    """Markup context (zeros for text dumps): shape (n_lines, 46).
+
+    Built column by column: a page has a few hundred lines but only a few dozen
+    distinct (tag, path, class/id) combinations, so the 38 markup flags are made
+    once per combination and gathered. The logarithms are ``math.log1p`` (numpy's
+    may differ in the last bit from the values models were trained on).
+    """
+    lines = page.lines
+    n = len(lines)
+    out = np.empty((n, DOM_WIDTH))
+    if n == 0:
+        return out
+    ratio = np.fromiter((line.link_ratio for line in lines), dtype=np.float64, count=n)
+    paths = [line.dom_path for line in lines]
+    # lines since the path last changed: 0 for the first line of each run
+    same, run = [0] * n, 0
+    for i in range(1, n):
+        run = run + 1 if paths[i] == paths[i - 1] else 0
+        same[i] = run
+    out[:, 0] = ratio
+    out[:, 1] = list(map(math.log1p, (line.n_links for line in lines)))
+    out[:, 2] = [line.in_list for line in lines]
+    out[:, 3] = [line.in_table for line in lines]
+    out[:, 4] = list(map(math.log1p, (line.depth for line in lines)))
+    out[:, 5] = [ctx.path_counts[path] for path in paths]
+    out[:, 5] /= max(1, ctx.n)
+    out[:, 6] = list(map(math.log1p, same))
+    out[:, 7] = ratio > 0.9
+    combos: dict[tuple, int] = {}
+    which = [combos.setdefault((line.tag, line.dom_path, line.attrs), len(combos)) for line in lines]
+    out[:, 8:] = np.array([_markup_row(*combo) for combo in combos])[which]
+    return out
 
 
 #: Registry of dense groups, in column order.

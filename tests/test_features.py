@@ -20,6 +20,7 @@ from model.features import (
     line_tokens,
     page_context,
 )
+import model.features as features_module
 from model.read import page_from_bytes
 from model.segment import segment
 
@@ -28,6 +29,9 @@ from conftest import PAGES
 NAMES = dense_feature_names()
 COL = {name: i for i, name in enumerate(NAMES)}
 DOM_COLS = [i for i, name in enumerate(NAMES) if name.startswith("dom_")]
+#: What the markup flags of ``dom_features`` (its columns after the first 8) stand for.
+DOM_FLAG_NAMES = ([f"tag:{t}" for t in features_module._TAGS] + [f"path:{t}" for t in features_module._PATH_TAGS]
+                  + [f"attr:{name}" for name, _ in features_module.ATTR_FLAGS])
 
 
 def html_page(name: str = "zh_news_gbk.html"):
@@ -199,6 +203,22 @@ def test_link_and_list_columns_on_html(page_lines):
     assert dense[links[1:], COL["dom_0"]].min() > 0.9  # link ratio of the related headlines
     assert dense[body, COL["dom_0"]].max() == 0.0
     assert dense[links[1:], COL["dom_2"]].min() == 1.0  # in a list
+
+
+def test_path_run_and_markup_columns_follow_each_line():
+    page = html_page()
+    dense = dense_page(page)
+    run, expected = 0, []
+    for i, line in enumerate(page.lines):
+        run = run + 1 if i and line.dom_path == page.lines[i - 1].dom_path else 0
+        expected.append(math.log1p(run))
+    assert dense[:, COL["dom_6"]].tolist() == expected
+    assert max(expected) > math.log1p(2)  # the fixture has runs to count
+    nav = next(i for i, line in enumerate(page.lines) if line.text == "首页")
+    flags = dict(zip(DOM_FLAG_NAMES, dense[:, [COL[f"dom_{8 + k}"] for k in range(len(DOM_FLAG_NAMES))]].T))
+    assert flags["attr:nav"][nav] == 1.0 and flags["tag:li"][nav] == 1.0
+    assert [flags["tag:" + line.tag][i] for i, line in enumerate(page.lines) if "tag:" + line.tag in flags] == \
+        [1.0] * sum("tag:" + line.tag in flags for line in page.lines)
 
 
 # --- neighbours ----------------------------------------------------------------------------------------------
