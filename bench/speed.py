@@ -236,8 +236,11 @@ def stage_split(sample: Path, model_path: str, limit: int = 400) -> dict[str, fl
         except Exception:  # noqa: BLE001
             pass
     times["segment"] = time.perf_counter() - t
-    # one-time costs (jieba's dictionary, the span detector's first-use check) are not a stage
-    for page in classify(copy.deepcopy(ok[:2]), model):
+    # one-time costs (jieba's dictionary, the span detector's first-use check) are not a stage:
+    # warm up on a Chinese page too, since only Chinese pages make the span detector load jieba
+    warm = ok[:2] + [p for p in ok if p.lang == "zh"][:1]
+    for page in classify(copy.deepcopy(warm), model):
+        repair(page)
         detect_spans(page, model.spans)
     for i in range(0, len(ok), 32):
         group = ok[i:i + 32]
