@@ -25,6 +25,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import scipy
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -489,6 +490,10 @@ def save_model(model: LinesiftModel, path: str | Path, *, extra: dict | None = N
         "format_version": FORMAT_VERSION,
         "linesift_version": _version(),
         "sklearn_version": sklearn.__version__,
+        # the same code and data gave another text model in another environment
+        # (2026-12-04): the numeric libraries' versions say which one a file came from
+        "numpy_version": np.__version__,
+        "scipy_version": scipy.__version__,
         "python_version": platform.python_version(),
         "labels": list(LABELS),
         "features": {"hash_bits": model.html.hash_bits, "context_offsets": list(CONTEXT_OFFSETS)},

@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+import scipy
 import sklearn
 from sklearn.exceptions import NotFittedError
 
@@ -254,6 +255,7 @@ def test_save_writes_model_and_manifest(saved):
     assert manifest_path(saved) == saved.with_suffix(".json")
     assert manifest["labels"] == list(LABELS)
     assert manifest["sklearn_version"] == sklearn.__version__
+    assert (manifest["numpy_version"], manifest["scipy_version"]) == (np.__version__, scipy.__version__)
     assert manifest["file"] == "m.joblib"
     assert len(manifest["sha256"]) == 64
     assert manifest["features"]["hash_bits"] == SMALL["hash_bits"]
