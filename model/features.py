@@ -19,7 +19,7 @@ import math
 import operator
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -560,7 +560,7 @@ def token_column(token: str, n_features: int) -> int:
 #: and a dict lookup costs a fraction of building the token and hashing it. A table
 #: is emptied when it reaches ``COLUMN_CACHE_SIZE`` pieces, so memory stays flat.
 COLUMN_CACHE_SIZE = 1 << 18
-_PREFIXES = ("", "w:", "first:", "last:", "L:", "a:", "t:")
+_PREFIXES = ("w:", "first:", "last:", "L:", "a:", "t:")
 _COLUMNS: dict[int, dict[str, dict[str, int]]] = {}
 
 
@@ -583,11 +583,6 @@ def _columns(table: dict[str, int], prefix: str, pieces: Sequence[str], n_featur
             if p not in table:
                 table[p] = token_column(prefix + (spell(p) if spell else p), n_features)
         return [table[p] for p in pieces]
-
-
-def token_columns(tokens: Sequence[str], n_features: int) -> list[int]:
-    """Columns of whole tokens (the reference ``line_columns`` is tested against)."""
-    return _columns(_tables(n_features)[""], "", tokens, n_features)
 
 
 def _text_columns(text: str, n_features: int) -> tuple[int, ...]:
@@ -631,11 +626,6 @@ def count_matrix(rows: Sequence[Sequence[int]], n_features: int) -> sp.csr_matri
                            shape=(len(rows), n_features))
     matrix.sum_duplicates()
     return matrix
-
-
-def hash_tokens(rows: Iterable[Sequence[str]], n_features: int) -> sp.csr_matrix:
-    """Token lists to their hashed count matrix (what FeatureHasher gives)."""
-    return count_matrix([token_columns(tokens, n_features) for tokens in rows], n_features)
 
 
 class LineFeaturizer(TransformerMixin, BaseEstimator):

@@ -14,11 +14,12 @@ from model.features import (
     LineFeaturizer,
     char_counts,
     dense_feature_names,
+    count_matrix,
     dense_page,
-    hash_tokens,
     line_columns,
     line_tokens,
     page_context,
+    token_column,
 )
 import model.features as features_module
 from model.read import page_from_bytes
@@ -302,35 +303,35 @@ def test_cut_gives_jiebas_own_words():
     # rjieba stands in for jieba's Python cut only as long as the words are the same
     import jieba
 
-    import model.features as features
-
-    runs = [run for line in _fixture_lines() for run in features._CJK_RUN.findall(line.text)]
+    runs = [run for line in _fixture_lines() for run in features_module._CJK_RUN.findall(line.text)]
     runs += ["南京市长江大桥", "我们中出了一个叛徒", "北京市某某科技有限公司今日发布新品"]
     assert len(runs) > 50
-    assert [features._cut(run) for run in runs] == [tuple(jieba.lcut(run, HMM=False)) for run in runs]
+    assert [features_module._cut(run) for run in runs] == [tuple(jieba.lcut(run, HMM=False)) for run in runs]
 
 
-def test_hash_tokens_equals_feature_hasher():
+def _hashed(rows, width):
+    return count_matrix([[token_column(t, width) for t in tokens] for tokens in rows], width)
+
+
+def test_token_columns_counted_equal_feature_hasher():
     from sklearn.feature_extraction import FeatureHasher
 
     rows = [line_tokens(line) for line in _fixture_lines()] + [[], ["w:x", "w:x", "a:nav"]]
     for bits in (4, 16):
-        ours = hash_tokens(rows, 2 ** bits)
+        ours = _hashed(rows, 2 ** bits)
         theirs = FeatureHasher(n_features=2 ** bits, input_type="string", alternate_sign=False).transform(rows)
         assert ours.shape == theirs.shape and ours.has_sorted_indices
         assert (ours != theirs).nnz == 0
-    assert hash_tokens(rows, 16)[-1].sum() == 3
+    assert _hashed(rows, 16)[-1].sum() == 3
 
 
 @pytest.mark.parametrize("use_dom", [True, False])
 def test_line_columns_are_the_columns_of_line_tokens(use_dom):
-    import model.features as features
-
     lines = _fixture_lines()
     for width in (2 ** 16, 2 ** 5):
         for line in lines + lines:  # the second time from the caches
             tokens = line_tokens(line, use_dom=use_dom)
-            expected = [features.token_column(t, width) for t in tokens]
+            expected = [token_column(t, width) for t in tokens]
             assert line_columns(line, use_dom=use_dom, n_features=width) == expected
 
 
