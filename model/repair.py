@@ -102,6 +102,15 @@ LABELS.md states outright and a classifier can miss on one page:
   printed as "linked headline + two lines of its summary" reads, on its own, like
   a paragraph. A heading the classifier called chrome ("您可能感兴趣的文章") counts
   when a linked item follows it. Chinese headings may be spaced out ("延伸 · 推荐").
+* ``lone_paragraph`` — when all the page's body is a headline (under 200
+  characters of body in all), the prose paragraphs right below it (80
+  characters or more, ending in sentence punctuation, "." included) are body
+  unless the classifier is sure they are not (body probability under 0.05).
+  A short post of one paragraph under a long comment thread reads, line by
+  line, like one more comment, and without markup the classifier calls it
+  chrome: the page's output was its title alone. Nothing is made body on a
+  page without a body line (no article, no headline to follow), and the run
+  stops at the first line that is not a paragraph ("38 Comments", a byline).
 * ``feed_records`` — a run of four or more records cut by a line
   that recurs at a fixed spacing ("分享至好友和朋友圈" every 12 lines) is a feed of other
   content when every record carries a headline-length line and a teaser timestamp
@@ -154,6 +163,12 @@ CONTAINER_MIN_BODY_PROBA = 0.15
 #: The sentence rule's minimum body probability and line length.
 SENTENCE_MIN_BODY_PROBA = 0.25
 SENTENCE_MIN_CHARS = 15
+#: The lone-paragraph rule: most characters of body (the headline) a page may have for
+#: it to apply, shortest paragraph it takes, and the body probability below which the
+#: classifier's "not body" stands.
+LONE_BODY_MAX_CHARS = 200
+PARAGRAPH_MIN_CHARS = 80
+LONE_PARAGRAPH_MIN_BODY_PROBA = 0.05
 #: The no-article rule needs at least this many body lines: below it, a page of a few
 #: linked lines is more often an article whose text sits inside one link than a feed.
 NO_ARTICLE_MIN_LINES = 20
@@ -285,6 +300,20 @@ def is_related_heading(text: str) -> bool:
     """A related-block heading on its own line ("Related posts:", "相关阅读")."""
     text = text.strip()
     return len(text) <= RELATED_HEADING_MAX_CHARS and bool(_RELATED_HEADING.match(text))
+
+
+_PARAGRAPH_END_CHARS = frozenset(".。！？!?…")
+_CLOSING_CHARS = "”」』\"'’)）"
+
+
+def is_paragraph(text: str) -> bool:
+    """A line of prose: long, and ending like a sentence ("." included, which
+    ``is_sentence`` leaves out because short English furniture ends in one too)."""
+    if len(text) < PARAGRAPH_MIN_CHARS:
+        return False
+    text = text.rstrip().rstrip(_CLOSING_CHARS)
+    return (len(text) >= PARAGRAPH_MIN_CHARS and text[-1:] in _PARAGRAPH_END_CHARS
+            and not is_disclaimer(text))
 
 
 def is_sentence(text: str) -> bool:
@@ -486,7 +515,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
                   linked_items: Sequence[bool] | None = None,
                   feed_records: Sequence[int] | None = None,
                   signers: Sequence[str | None] | None = None,
-                  symbols: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
+                  symbols: Sequence[bool] | None = None,
+                  paragraphs: Sequence[bool] | None = None) -> tuple[list[str], list[str]]:
     """Return repaired labels and a reason code per line ('' when unchanged).
 
     ``containers`` (DOM block paths, "" in text dumps) and ``link_free`` enable
@@ -505,7 +535,8 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
     ``_feed_record_lines``) enables the feed-records rule;
     ``signers`` (``signer`` of each line: the name a comment signature gives, None on
     other lines) with ``comment_heads`` the comment-signatures rule. ``symbols`` (the line
-    holds no letter or digit) enables the lone-symbol rule.
+    holds no letter or digit) enables the lone-symbol rule; ``paragraphs`` (``is_paragraph``)
+    with ``lengths`` the lone-paragraph rule.
     """
     out = list(labels)
     reasons = [""] * len(out)
@@ -542,6 +573,9 @@ def repair_labels(labels: Sequence[str], probas: Sequence[Sequence[float]],
         if (sentences is not None and sentences[i] and out[i] == "chrome" and out[i - 1] == "body"
                 and not (furniture and furniture[i]) and probas[i][BODY] >= SENTENCE_MIN_BODY_PROBA):
             out[i], reasons[i] = "body", "sentence"
+    if paragraphs is not None and lengths is not None:
+        for i in _lone_paragraph_lines(out, probas, paragraphs, lengths, furniture):
+            out[i], reasons[i] = "body", "lone_paragraph"
     if linked is not None and repeated is not None:
         if is_feed(out, [a or b for a, b in zip(linked, repeated)]):
             for i, label in enumerate(out):
@@ -635,6 +669,21 @@ def _related_lines(labels: Sequence[str], related_heads: Sequence[bool], lengths
             continue
         if labels[i] == "body" or j > i + 1:
             found.extend(k for k in range(i, j) if labels[k] == "body")
+    return found
+
+
+def _lone_paragraph_lines(labels: Sequence[str], probas: Sequence[Sequence[float]], paragraphs: Sequence[bool],
+                          lengths: Sequence[int], furniture: Sequence[bool] | None) -> list[int]:
+    """The paragraphs right below a page's only body, when that body is a headline's length."""
+    body = [i for i, label in enumerate(labels) if label == "body"]
+    if not body or sum(lengths[i] for i in body) >= LONE_BODY_MAX_CHARS:
+        return []
+    found = []
+    for i in range(body[-1] + 1, len(labels)):
+        if (not paragraphs[i] or labels[i] not in ("chrome", "links") or (furniture and furniture[i])
+                or probas[i][BODY] < LONE_PARAGRAPH_MIN_BODY_PROBA):
+            break
+        found.append(i)
     return found
 
 
@@ -763,6 +812,7 @@ def repair(page: Page) -> Page:
                                                for line in page.lines],
                                  signers=[signer(line.text) for line in page.lines],
                                  symbols=[is_lone_symbol(line.text) for line in page.lines],
+                                 paragraphs=[is_paragraph(line.text) for line in page.lines],
                                  feed_records=_feed_record_lines(texts, normalized))
     for line, label, reason in zip(page.lines, new, reasons):
         if reason:

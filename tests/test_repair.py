@@ -853,3 +853,69 @@ def test_records_holding_a_long_line_are_comments_not_a_feed(make_page):
     # the same records with a short line instead are read as a feed: the length is what decides
     short = [t.replace(long_comment, "grammar schools") for t in texts]
     assert any(line.label == "links" for line in repair(_classified(make_page, short)).lines)
+
+
+# --- lone-paragraph rule -------------------------------------------------------------------------------
+
+_POST = ["hanneli.com About / Contact", "At Carven, Paris",
+         "Leave it to Carven to attract the cutest French girls, like lovely Ana here: the way she wears "
+         "that coat is something I keep coming back to.",
+         "It was cold that morning, and the light over the Seine was the softest I have seen all week.",
+         "38 Comments", "kcomekarolina",
+         "omg! such a cool style! I want that dress so much, where can I find one like it in Rome?"]
+
+
+def _lone(labels, body_probas, texts=_POST):
+    from model.repair import is_paragraph
+
+    return repair_labels(labels, [proba(p) for p in body_probas], [0.0] * len(labels),
+                         paragraphs=[is_paragraph(t) for t in texts], lengths=[len(t) for t in texts])
+
+
+def test_is_paragraph():
+    from model.repair import is_paragraph
+
+    assert [is_paragraph(t) for t in _POST] == [False, False, True, True, False, False, True]
+    assert is_paragraph("记者在现场看到，居民们排着队领取物资，" * 4 + "场面井然有序。”")
+    assert not is_paragraph("Disclaimer: the views expressed here are the author's own and do not reflect "
+                            "those of this site.")  # legal lines stay chrome
+
+
+def test_the_paragraphs_under_a_lone_headline_are_body_down_to_the_first_non_paragraph():
+    labels, reasons = _lone(["chrome", "body", "chrome", "links", "chrome", "chrome", "chrome"],
+                            [0.05, 0.9, 0.1, 0.3, 0.02, 0.02, 0.2])
+    assert labels == ["chrome", "body", "body", "body", "chrome", "chrome", "chrome"]
+    assert reasons == ["", "", "lone_paragraph", "lone_paragraph", "", "", ""]
+
+
+@pytest.mark.parametrize("labels, body_probas", [
+    # no body at all: no article to complete
+    (["chrome"] * 7, [0.05, 0.3, 0.3, 0.3, 0.02, 0.02, 0.2]),
+    # the classifier is sure the line below the headline is not body
+    (["chrome", "body", "chrome", "chrome", "chrome", "chrome", "chrome"], [0.05, 0.9, 0.01, 0.3, 0.02, 0.02, 0.2]),
+])
+def test_the_lone_paragraph_rule_leaves_other_pages_alone(labels, body_probas):
+    assert _lone(labels, body_probas) == (labels, [""] * len(labels))
+
+
+def test_lone_paragraph_runs_in_repair_of_a_text_dump(make_page):
+    page = make_page(_POST, title="At Carven, Paris | hanneli.com")
+    for line, pred, body in zip(page.lines, ["chrome", "body", "chrome", "chrome", "chrome", "chrome", "chrome"],
+                                [0.05, 0.6, 0.1, 0.3, 0.02, 0.02, 0.2]):
+        line.pred = line.label = pred
+        line.proba = proba(body)
+    repair(page)
+    assert [line.label for line in page.lines][:5] == ["chrome", "body", "body", "body", "chrome"]
+    assert page.lines[2].repair_reason == "lone_paragraph"
+
+
+def test_an_article_with_more_than_a_headline_of_body_is_left_to_the_other_rules():
+    texts = ["Storm closes the harbour for a second day", _POST[2], _POST[3] + " " + _POST[3], _POST[3]]
+    labels = ["body", "body", "chrome", "chrome"]
+    from model.repair import LONE_BODY_MAX_CHARS
+
+    assert len(texts[0]) + len(texts[1]) < LONE_BODY_MAX_CHARS  # this two-line article is still "lone"
+    assert _lone(labels, [0.9, 0.9, 0.2, 0.2], texts)[0] == ["body", "body", "body", "body"]
+    texts[1] = texts[1] + " " + _POST[3]  # a paragraph long enough to be an article
+    assert len(texts[0]) + len(texts[1]) >= LONE_BODY_MAX_CHARS
+    assert _lone(labels, [0.9, 0.9, 0.2, 0.2], texts) == (labels, [""] * 4)
