@@ -91,6 +91,15 @@ def test_boosted_proba_without_early_exit_is_predict_proba(booster):
     assert np.array_equal(boosted_proba(model, X, early_iterations=10, margin=np.inf), model.predict_proba(X))
 
 
+def test_boosted_proba_walks_binned_rows_with_the_same_result_for_missing_and_out_of_range_values(booster):
+    model, X = booster
+    X = X.copy()
+    X[::7, 0] = np.nan  # the model saw no missing value: NaN goes where the trees send it
+    X[1::11, 1] = 1e6  # far beyond every bin edge
+    X[2::13, 2] = model._bin_mapper.bin_thresholds_[2][5]  # exactly on a bin edge
+    assert np.array_equal(boosted_proba(model, X, early_iterations=10, margin=np.inf), model.predict_proba(X))
+
+
 def test_boosted_proba_early_exit_keeps_the_labels_of_clear_rows(booster):
     model, X = booster
     full = model.predict_proba(X)
