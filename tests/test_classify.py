@@ -345,3 +345,17 @@ def test_missing_model_file_is_refused(tmp_path):
 def test_default_model_path_is_inside_the_package():
     assert DEFAULT_MODEL_PATH.parent.name == "default"
     assert DEFAULT_MODEL_PATH.parent.parent.name == "model"
+
+
+def test_boosted_proba_in_a_worker_forked_after_the_parent_ran_it_does_not_hang(booster):
+    """``linesift clean --jobs 2`` warms the model up in the parent, then forks: an
+    OpenMP team started by the parent's prediction hangs the children for good."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    model, X = booster
+    expected = boosted_proba(model, X, early_iterations=10)  # in the parent first
+    with mp.get_context("fork").Pool(1) as pool:
+        result = pool.apply_async(boosted_proba, (model, X), {"early_iterations": 10})
+        assert np.array_equal(result.get(timeout=60), expected)
