@@ -103,10 +103,22 @@ def cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_measured(cmd: list[str], **kw) -> tuple[float, int, int, str]:
-    """Run a command; return (seconds, peak RSS of the largest process, peak RSS of the tree, stdout)."""
+#: Seconds one measured command may take before the bench kills it and stops: a run
+#: of the 1,600-page sample takes well under a minute, and a hung worker must not
+#: leave the bench waiting for ever (it did once, at 0 % CPU, for a fork bug).
+RUN_TIMEOUT = 900.0
+
+
+def run_measured(cmd: list[str], timeout: float | None = None, **kw) -> tuple[float, int, int, str]:
+    """Run a command; return (seconds, peak RSS of the largest process, peak RSS of the tree, stdout).
+
+    Raises RuntimeError when it exits with a code other than 0 or 1 (1: some pages
+    failed), or when it runs longer than ``timeout`` (default ``RUN_TIMEOUT``)
+    seconds, after killing it and its children.
+    """
     import psutil
 
+    timeout = RUN_TIMEOUT if timeout is None else timeout
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     parent = psutil.Process(proc.pid)
@@ -123,6 +135,14 @@ def run_measured(cmd: list[str], **kw) -> tuple[float, int, int, str]:
             peak_one, peak_tree = max(peak_one, max(rss, default=0)), max(peak_tree, sum(rss))
         except psutil.Error:
             pass
+        if time.perf_counter() - start > timeout:
+            for p in [*parent.children(recursive=True), parent]:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
+            proc.communicate()
+            raise RuntimeError(f"{cmd[:6]}… did not finish in {timeout:.0f} s and was killed (a hang?)")
         time.sleep(0.05)
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
@@ -164,33 +184,36 @@ def loop_cmd(mode: str, files: list[Path]) -> list[str]:
     return [sys.executable, "-c", _LOOP.format(root=str(ROOT)), mode, *map(str, files)]
 
 
-def linesift_run(sample: Path, model: str, jobs: int, out: Path) -> dict:
+def linesift_run(sample: Path, model: str, jobs: int, out: Path, timeout: float | None = None) -> dict:
     import shutil
 
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "model.cli", "clean", str(sample), "--model", model, "--jobs", str(jobs),
            "-o", str(out), "--no-progress", "-q"]
     cpu = cpu_children()
-    seconds, one, tree, _ = run_measured(cmd, cwd=ROOT)
+    seconds, one, tree, _ = run_measured(cmd, timeout, cwd=ROOT)
     summary = json.loads((out / "_summary.json").read_text())
     return {"seconds": seconds, "pages": summary["pages"], "rss_one": one, "rss_tree": tree, "summary": summary,
             "cpu": cpu_children() - cpu}
 
 
-def loop_run(mode: str, files: list[Path], jobs: int) -> dict:
+def loop_run(mode: str, files: list[Path], jobs: int, timeout: float | None = None) -> dict:
     """One process for all files (jobs=1), or one process per file in parallel (jobs=2)."""
     cpu = cpu_children()
     if jobs == 1:
-        seconds, one, tree, out = run_measured(loop_cmd(mode, files))
+        seconds, one, tree, out = run_measured(loop_cmd(mode, files), timeout)
         res = json.loads(out)
         return {"seconds": seconds, "pages": res["pages"], "rss_one": one, "rss_tree": tree,
                 "work_seconds": res["work_seconds"], "cpu": cpu_children() - cpu}
     import threading
 
-    results = []
+    results, errors = [], []
 
     def one_file(f):
-        results.append(run_measured(loop_cmd(mode, [f])))
+        try:
+            results.append(run_measured(loop_cmd(mode, [f]), timeout))
+        except Exception as exc:  # noqa: BLE001 - re-raised below, in the main thread
+            errors.append(exc)
 
     start = time.perf_counter()
     threads = [threading.Thread(target=one_file, args=(f,)) for f in files]
@@ -198,6 +221,8 @@ def loop_run(mode: str, files: list[Path], jobs: int) -> dict:
         t.start()
     for t in threads:
         t.join()
+    if errors:
+        raise errors[0]
     seconds = time.perf_counter() - start
     pages = sum(json.loads(r[3])["pages"] for r in results)
     return {"seconds": seconds, "pages": pages, "rss_one": max(r[1] for r in results),
@@ -283,6 +308,9 @@ def main() -> None:
                              "one pair of runs can be off by 15 %%.")
     parser.add_argument("--build", type=Path, default=Path("/tmp/linesift-bench"))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.md")
+    parser.add_argument("--run-timeout", type=float, default=RUN_TIMEOUT,
+                        help="Seconds a measured run of the sample may take before the bench kills it and "
+                             "stops (the --scale run gets this times the scale).")
     args = parser.parse_args()
     args.build.mkdir(parents=True, exist_ok=True)
     print(f"reading {args.pages} pages from {CORPORA}", file=sys.stderr)
@@ -294,18 +322,18 @@ def main() -> None:
         for jobs in (1, 2):
             print(f"round {round_}: linesift jobs={jobs}", file=sys.stderr)
             res.setdefault(f"linesift-{jobs}", []).append(
-                linesift_run(sample, args.model, jobs, args.build / f"out-{jobs}"))
+                linesift_run(sample, args.model, jobs, args.build / f"out-{jobs}", args.run_timeout))
             print(f"round {round_}: trafilatura jobs={jobs}", file=sys.stderr)
-            res.setdefault(f"trafilatura-{jobs}", []).append(loop_run("trafilatura", files, jobs))
+            res.setdefault(f"trafilatura-{jobs}", []).append(loop_run("trafilatura", files, jobs, args.run_timeout))
     print("lxml parse-only", file=sys.stderr)
-    res["lxml-1"] = [loop_run("lxml", files, 1)]
+    res["lxml-1"] = [loop_run("lxml", files, 1, args.run_timeout)]
     print("stage split", file=sys.stderr)
     stages = stage_split(sample, args.model)
     big = None
     if args.scale > 1:
         print(f"linesift jobs=1 on the {args.scale}x sample", file=sys.stderr)
         big_sample = build_sample(pages, args.build, args.scale)
-        big = linesift_run(big_sample, args.model, 1, args.build / "out-big")
+        big = linesift_run(big_sample, args.model, 1, args.build / "out-big", timeout=args.run_timeout * args.scale)
     write_report(args, res, stages, big, len(pages))
 
 
