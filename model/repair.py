@@ -307,8 +307,8 @@ _CLOSING_CHARS = "”」』\"'’)）"
 
 
 def is_paragraph(text: str) -> bool:
-    """A line of prose: long, and ending like a sentence ("." included, which
-    ``is_sentence`` leaves out because short English furniture ends in one too)."""
+    """A line of prose: at least ``PARAGRAPH_MIN_CHARS`` long, ending like a sentence
+    ("." included, which ``is_sentence`` does not count), and not a legal disclaimer."""
     if len(text) < PARAGRAPH_MIN_CHARS:
         return False
     text = text.rstrip().rstrip(_CLOSING_CHARS)
