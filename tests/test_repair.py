@@ -7,11 +7,13 @@ from model.repair import (
     GAP_MIN_BODY_PROBA,
     HEADLINE_MIN_SIM,
     HEADLINE_WINDOW,
+    LONE_BODY_MAX_CHARS,
     TEASER_MAX_CHARS,
     bullet_key,
     find_headline,
     is_comment_heading,
     is_comment_signature,
+    is_paragraph,
     is_related_heading,
     is_sentence,
     repair,
@@ -866,15 +868,11 @@ _POST = ["hanneli.com About / Contact", "At Carven, Paris",
 
 
 def _lone(labels, body_probas, texts=_POST):
-    from model.repair import is_paragraph
-
     return repair_labels(labels, [proba(p) for p in body_probas], [0.0] * len(labels),
                          paragraphs=[is_paragraph(t) for t in texts], lengths=[len(t) for t in texts])
 
 
 def test_is_paragraph():
-    from model.repair import is_paragraph
-
     assert [is_paragraph(t) for t in _POST] == [False, False, True, True, False, False, True]
     assert is_paragraph("记者在现场看到，居民们排着队领取物资，" * 4 + "场面井然有序。”")
     assert not is_paragraph("Disclaimer: the views expressed here are the author's own and do not reflect "
@@ -912,8 +910,6 @@ def test_lone_paragraph_runs_in_repair_of_a_text_dump(make_page):
 def test_an_article_with_more_than_a_headline_of_body_is_left_to_the_other_rules():
     texts = ["Storm closes the harbour for a second day", _POST[2], _POST[3] + " " + _POST[3], _POST[3]]
     labels = ["body", "body", "chrome", "chrome"]
-    from model.repair import LONE_BODY_MAX_CHARS
-
     assert len(texts[0]) + len(texts[1]) < LONE_BODY_MAX_CHARS  # this two-line article is still "lone"
     assert _lone(labels, [0.9, 0.9, 0.2, 0.2], texts)[0] == ["body", "body", "body", "body"]
     texts[1] = texts[1] + " " + _POST[3]  # a paragraph long enough to be an article
