@@ -63,6 +63,41 @@ def parse_html(text: str):
     return root
 
 
+#: Elements libxml2 reads as raw text up to their end tag: one left open swallows the
+#: rest of the page, which then has no text at all (a damaged ``<title>`` is the usual
+#: case in crawls; browsers show such a page blank too).
+_RAW_TEXT_OPEN = re.compile(r"<(title|textarea|script|style)\b[^>]*>", re.I)
+_RAW_TEXT_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("title", "textarea", "script", "style")}
+#: Where a missing end tag is put back: a title or textarea holds no markup, so before
+#: the next tag (a title also at the end of its line); a script or style before the
+#: end of the head or the start of the body.
+_RAW_TEXT_END = {"title": re.compile(r"[<\n]"), "textarea": re.compile(r"<"),
+                 "script": re.compile(r"</head\b|<body\b", re.I), "style": re.compile(r"</head\b|<body\b", re.I)}
+#: Unclosed elements mended per page before giving up.
+MAX_RAW_TEXT_MENDS = 3
+
+
+def close_raw_text(text: str) -> str | None:
+    """``text`` with the end tag of its first unclosed title, textarea, script or style
+    put back, or None when every one is closed or the place to close it is not found.
+
+    Only read for a page whose parse has no text: mending a page that parses is
+    guessing at what its author meant.
+    """
+    pos = 0
+    while (opened := _RAW_TEXT_OPEN.search(text, pos)) is not None:
+        name = opened.group(1).lower()
+        closed = _RAW_TEXT_CLOSE[name].search(text, opened.end())
+        if closed is not None:
+            pos = closed.end()
+            continue
+        end = _RAW_TEXT_END[name].search(text, opened.end())
+        if end is None:
+            return None
+        return f"{text[:end.start()]}</{name}>{text[end.start():]}"
+    return None
+
+
 # compiled once: ``root.xpath(str)`` compiles on every call. (Not ``root.iter``:
 # a recovered document can hold a second top-level <html> that only ``//`` reaches.)
 _OG_TITLE = etree.XPath('//meta[@property="og:title"]/@content')
@@ -272,6 +307,20 @@ def segment_html(root) -> list[Line]:
     return lines
 
 
+def segment_head(root) -> list[Line]:
+    """``segment_html`` of a page whose text all sits in its ``<head>``, read as body.
+
+    libxml2 keeps everything after an unknown tag in the head (``<head><mbox><table>…``
+    with no ``<body>``) where a browser starts the body at that tag and shows it; a
+    page with text nowhere else is read that way. The title is left out: it is the
+    page's title, not a line of it.
+    """
+    for head in root.iter("head"):
+        head.tag = "div"
+    etree.strip_elements(root, "title", with_tail=False)
+    return segment_html(root)
+
+
 def segment_text(text: str) -> list[Line]:
     """One line per non-empty input line; ``n`` is the 1-based input line number."""
     lines = []
@@ -357,14 +406,32 @@ def guess_text_title(lines: list[Line]) -> str | None:
 
 
 def segment(page: Page) -> Page:
-    """Fill ``page.lines``, ``page.title`` and ``page.lang`` from ``page.raw``."""
+    """Fill ``page.lines``, ``page.title`` and ``page.lang`` from ``page.raw``.
+
+    An HTML page whose parse has no text is mended before it is given up
+    (``close_raw_text``, then ``segment_head``); ``page.metadata["mended"]`` then
+    says how, so that training can leave out pages read by a guess.
+    """
     if page.source == "html":
-        try:
-            root = parse_html(page.raw)
-        except InputError as exc:
-            raise InputError(f"{page.id}: {exc}") from None
-        page.title = page.title or html_title(root)  # before segment_html strips <head>
-        page.lines = segment_html(root)
+        raw = page.raw
+        for mends in range(1 + MAX_RAW_TEXT_MENDS):
+            try:
+                root = parse_html(raw)
+            except InputError as exc:
+                raise InputError(f"{page.id}: {exc}") from None
+            title = html_title(root)  # before segment_html strips <head>
+            lines = segment_html(root)
+            if lines or (mended := close_raw_text(raw)) is None:
+                break
+            raw = mended
+        if mends and lines:
+            page.metadata["mended"] = "unclosed_raw_text"
+        if not lines:
+            lines = segment_head(parse_html(raw))
+            if lines:
+                page.metadata["mended"] = "text_in_head"
+        page.title = page.title or title
+        page.lines = lines
     else:
         page.lines = segment_text(page.raw)
         page.title = page.title or guess_text_title(page.lines)

@@ -7,6 +7,7 @@ from model.errors import InputError
 from model.read import page_from_bytes
 from model.records import Page
 from model.segment import (
+    close_raw_text,
     guess_lang,
     guess_text_title,
     html_title,
@@ -267,3 +268,64 @@ def test_text_after_a_stray_closing_body_tag_is_kept():
     page = segment(page_from_bytes(html, id="stray", input_format="html"))
     assert [line.text for line in page.lines] == ["Handmade pine boxes", "Call 1-888-327-8486 for general information."]
     assert page.lines[1].dom_path.startswith("body/") and page.lines[1].in_table
+
+
+# --- pages the parser swallows whole ----------------------------------------------------------------
+
+UNCLOSED = {
+    # a title cut off by a template fault: libxml2 reads the rest of the page as its text
+    "title": ("<html><head><title>Harbour ferry fares to rise<script src='a.js'></script></head>"
+              "<body><h1>Harbour ferry fares to rise</h1><p>Fares go up by ten cents in May.</p></body></html>"),
+    "title on its own line": ("<html><head><title>渡轮票价上调 - 本地新闻\n<meta charset='utf-8'>"
+                              "<script>var n = 1 < 2;</script></head><body><p>轮渡票价五月起上调一角。</p></body></html>"),
+    "script": ("<html><head><script>var slot = 'top';</head><body><h1>Harbour ferry fares to rise</h1>"
+               "<p>Fares go up by ten cents in May.</p></body></html>"),
+    "style": ("<html><head><style>p { margin: 0 }</head><body><p>Fares go up by ten cents in May.</p></body></html>"),
+    "textarea": ("<html><body><form><textarea name=c>Your comment<p>Fares go up by ten cents in May.</p>"
+                 "</body></html>"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNCLOSED))
+def test_an_unclosed_raw_text_element_does_not_swallow_the_page(case):
+    """Without the mend each of these pages has no line at all (checked first)."""
+    html = UNCLOSED[case]
+    assert lines_of(html) == []
+    page = segment(Page(id=f"{case}.html", raw=html, source="html"))
+    assert page.lines[-1].text in ("Fares go up by ten cents in May.", "轮渡票价五月起上调一角。")
+    assert all("<" not in line.text for line in page.lines)
+    assert page.metadata["mended"] == "unclosed_raw_text"
+
+
+def test_a_mended_title_is_the_title_not_the_swallowed_page():
+    page = segment(Page(id="t.html", raw=UNCLOSED["title"], source="html"))
+    assert page.title == "Harbour ferry fares to rise"
+    page = segment(Page(id="t.html", raw=UNCLOSED["title on its own line"], source="html"))
+    assert page.title == "渡轮票价上调 - 本地新闻"
+
+
+def test_close_raw_text_closes_only_the_first_unclosed_element():
+    html = "<script>a()</script><title>T</titlex --><style>p{}</head><body>x"
+    assert close_raw_text(html) == "<script>a()</script><title>T</title></titlex --><style>p{}</head><body>x"
+    assert close_raw_text("<title>T</title><script>a()</script><p>x") is None
+    assert close_raw_text("<p>no raw text elements</p>") is None
+    assert close_raw_text("<script>never closed, and no head end or body after it") is None
+
+
+def test_text_that_libxml2_leaves_in_the_head_is_read_when_the_page_has_no_other():
+    """No <body>, and an unknown tag in the head: a browser starts the body there, libxml2 does not."""
+    html = ("<html><head><title>Harbour ferry fares</title><meta name=robots content=all><mbox>"
+            "<table><tr><td>Home</td><td>News</td></tr></table><p>Fares go up by ten cents in May.</p></html>")
+    assert lines_of(html) == []
+    page = segment(Page(id="head.html", raw=html, source="html"))
+    assert [line.text for line in page.lines] == ["Home", "News", "Fares go up by ten cents in May."]
+    assert page.title == "Harbour ferry fares"
+    assert page.metadata["mended"] == "text_in_head"
+
+
+def test_a_page_that_parses_is_not_mended():
+    """An unclosed <title> in the body of a page that has text elsewhere is left as the parser read it."""
+    html = "<html><body><p>Intro line</p><title>x<p>after</p></body></html>"
+    page = segment(Page(id="p.html", raw=html, source="html"))
+    assert [line.text for line in page.lines] == texts(html)
+    assert "mended" not in page.metadata

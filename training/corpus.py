@@ -333,6 +333,11 @@ def build_page(entry: CorpusEntry, archives: Archives, hand: dict[str, list[tupl
         segment(page)
     except InputError as exc:
         return None, f"unreadable: {exc}"
+    if "mended" in page.metadata:
+        # read only through a mend of broken markup (damaged captures, in these corpora):
+        # its gold came from whatever the annotators' tool made of it, which the mend can
+        # only guess, so such a page neither trains nor scores
+        return None, f"unreadable: mended ({page.metadata['mended']})"
     page.metadata.update(site=entry.site, subset=entry.subset, source=entry.source, archive=entry.archive)
     stored = hand.get(entry.ref, hand.get(entry.id))
     if stored is not None:

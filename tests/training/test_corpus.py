@@ -418,3 +418,28 @@ def test_handlabel_patch_changes_only_the_named_lines_and_keeps_one_record(share
     (again,) = iter_corpus(mini, labels_dir, max_pages=1)
     assert again.metadata["labels"] == "hand"
     assert [line.gold for line in again.lines] == ["spam", "spam"] + before[2:]
+
+
+class _OnePage:
+    """An ``Archives`` stand-in holding one page and its gold."""
+
+    def __init__(self, html: bytes, gold: str) -> None:
+        self._html, self._gold = html, gold
+
+    def html(self, entry: CorpusEntry) -> bytes:
+        return self._html
+
+    def gold(self, entry: CorpusEntry) -> str:
+        return self._gold
+
+
+def test_a_page_readable_only_by_a_mend_neither_trains_nor_scores():
+    """``linesift clean`` reads a page whose <title> is never closed; the corpus leaves it out."""
+    article = "<h1>渡轮票价五月起上调</h1><p>市交通局昨日宣布，轮渡单程票价自五月一日起上调一角，月票价格不变。</p>"
+    gold = "渡轮票价五月起上调\n市交通局昨日宣布，轮渡单程票价自五月一日起上调一角，月票价格不变。"
+    broken = f"<html><head><title>渡轮票价上调<script>x()</script></head><body>{article}</body></html>"
+    whole = f"<html><head><title>渡轮票价上调</title></head><body>{article}</body></html>"
+    page, reason = build_page(entry(), _OnePage(whole.encode(), gold), {})
+    assert page is not None and reason == ""
+    page, reason = build_page(entry(), _OnePage(broken.encode(), gold), {})
+    assert page is None and reason == "unreadable: mended (unclosed_raw_text)"
