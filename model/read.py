@@ -536,7 +536,14 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
             except Exception:  # noqa: BLE001 - broken HTTP header block: one bad record
                 skipped["http_unparsable"] += 1
                 continue
+            if record.http_headers is None:  # not even a header block: the file ends inside this record
+                yield error_page(page_id, f"{page_id}: record {count} of {name} has no HTTP header block "
+                                          "(truncated file?)", kind="read", url=url)
+                continue
             status = record.http_headers.status_code
+            if status is None:
+                skipped["http_unparsable"] += 1
+                continue
             if status != 200:
                 skipped[f"http_{status}"] += 1
                 continue
@@ -548,6 +555,11 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                 yield _too_large(page_id, record.content_length, max_bytes, url)
                 continue
             data = record.reader.read()
+            if _cut_off(record, data):
+                yield error_page(page_id, f"{page_id}: record {count} of {name} is cut off: {len(data)} of "
+                                          f"{record.content_length} payload bytes (truncated file?)",
+                                 kind="read", url=url)
+                continue
             yield decode_page(data, id=page_id, url=url, input_format=input_format,
                               declared_charset=record.http_charset, max_bytes=max_bytes)
     except (OSError, ValueError, EOFError) as exc:
@@ -555,6 +567,19 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
     finally:
         if own:
             source.close()
+
+
+def _cut_off(record, data: bytes) -> bool:
+    """Whether a WARC response's payload is shorter than its headers say.
+
+    After ``parse_http`` fastwarc's ``content_length`` is the payload's length as
+    stored; a decoded Content-Encoding changes the length read, so such a payload
+    counts as cut off only when nothing of it could be read.
+    """
+    encoding = (record.http_headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding != "identity":
+        return not data and record.content_length > 0
+    return len(data) < record.content_length
 
 
 _ARC_HEADER = re.compile(rb"^(\S+) (\S+) (\d{14}) (\S*) (\d+)\s*$")

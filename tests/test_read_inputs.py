@@ -102,6 +102,25 @@ def test_warc_should_yield_html_responses_and_count_the_rest(tmp_path, compress)
     assert skipped == {"warc_non_response": 1, "http_404": 1, "non_html": 1}
 
 
+@pytest.mark.parametrize("compress", ["none", "file"])
+@pytest.mark.parametrize("cut", ["payload", "http header", "warc header"])
+def test_a_warc_cut_off_mid_record_should_keep_the_records_before_and_end_in_an_error(tmp_path, compress, cut):
+    """A crawl file cut short (a killed download, a full disk): the pages before the cut
+    come out, the cut record is an error record, and nothing raises."""
+    url, html = site_page("en.example.com", 3, "en")
+    good = warc_record(url, html.encode())
+    last = warc_record("http://x/last", ("<p>" + "bridge repair " * 60 + "</p>").encode())
+    http_at = last.index(b"HTTP/1.1")
+    keep = {"payload": len(last) - 300, "http header": http_at + 20, "warc header": 40}[cut]
+    data = write_warc(tmp_path / "c.warc", [good, last[:keep]], compress="none").read_bytes()
+    path = tmp_path / ("cut.warc" if compress == "none" else "cut.warc.gz")
+    path.write_bytes(data if compress == "none" else gzip.compress(data))
+    pages = list(iter_warc(str(path)))
+    assert pages[0].url == url and pages[0].error is None
+    assert len(pages) == 2 and pages[1].metadata["error_kind"] == "read"
+    assert "truncated file?" in pages[1].error and path.name in pages[1].error
+
+
 def test_a_page_over_the_size_limit_should_be_a_too_large_error(tmp_path):
     path = write_warc(tmp_path / "c.warc", [warc_record("http://x/big", b"<p>" + b"a" * 5000 + b"</p>")],
                       compress="none")
