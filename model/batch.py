@@ -132,8 +132,15 @@ def _failed(page: Page, exc: BaseException, stage: str) -> Page:
 
 
 def _process_group(group: list[Page], model: LinesiftModel, timeout: float | None) -> list[Page]:
+    """``process`` the group in one go, or page by page when that fails.
+
+    The group as a whole gets one page's ``timeout``: a group's budget of
+    ``timeout`` per page would let one slow page through beside fast ones (and
+    hold a worker for up to 32 limits). A group over it is rerun page by page,
+    each page with its own limit, which costs at most one limit of repeated work.
+    """
     try:
-        with time_limit(timeout * len(group) if timeout else None, f"{len(group)} pages"):
+        with time_limit(timeout, f"{len(group)} pages"):
             return process(group, model)
     except Exception:  # retry one by one so the failure is pinned on its page
         out = []

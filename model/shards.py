@@ -557,6 +557,9 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
+        """What the CLI exits with: 130 interrupted, 1 some pages or shards failed, else 0."""
+        if self.interrupted:
+            return 130
         return 1 if (self.stats.errors or self.failed) else 0
 
     def summary(self) -> dict:
@@ -591,10 +594,28 @@ class Progress:
     def stop(self) -> None: ...
 
 
+#: Seconds between a worker's checks that the process that started it is still alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit once the parent is gone (``kill -9``, an OOM kill): a pool worker blocked on
+    its task queue never learns it otherwise, and would idle on with its model loaded."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
 def _worker_init(queue, model_path, model) -> None:
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # the parent stops workers with SIGTERM: die, not raise the CLI's KeyboardInterrupt
+    # (inherited by fork), which the pool's worker loop would print and then carry on
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="linesift-parent-watch").start()
     global _PROGRESS_QUEUE
     _PROGRESS_QUEUE = queue
     if model is not None:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from batch_fixtures import DATA, site_pages, tiny_model, warc_record, write_jsonl, write_warc
@@ -252,6 +256,26 @@ def test_a_slow_page_should_time_out_into_an_error_record(slow_segment, model_pa
     assert [p.metadata.get("error_kind") for p in out] == [None, "timeout", None]
 
 
+def test_the_time_limit_is_per_page_even_among_fast_pages(monkeypatch, model_path):
+    """Classifying "slow" takes 0.5 s, over the 0.3 s limit, but under the 1.5 s the five pages
+    of its group would have had at 0.3 s each."""
+    from model.classify import load_model
+
+    real = batch.process
+
+    def slow_process(pages, model):
+        if any(page.id == "slow" for page in pages):
+            time.sleep(0.5)
+        return real(pages, model)
+
+    monkeypatch.setattr(batch, "process", slow_process)
+    ids = ["a", "b", "slow", "c", "d"]
+    pages = [page_from_text(f"第{i}行\nline {i}", id=i) for i in ids]
+    out = list(label_pages(pages, load_model(model_path), timeout=0.3, batch_pages=5))
+    assert [p.id for p in out] == ids
+    assert [p.metadata.get("error_kind") for p in out] == [None, None, "timeout", None, None]
+
+
 def test_a_parser_crash_should_be_an_error_record_and_the_run_go_on(monkeypatch, model_path):
     from model.classify import load_model
 
@@ -288,3 +312,28 @@ def test_dask_local_cluster_should_match_the_local_run(crawl, tmp_path, model_pa
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
     summary = json.loads((tmp_path / "dask" / "_summary.json").read_text())
     assert summary["pages"] == 18 and summary["shards"]["done_now"] == 3
+
+
+def test_pool_workers_should_exit_when_their_parent_is_killed(tmp_path):
+    """``kill -9`` of ``linesift clean --jobs N`` must not leave N idle workers, each with a model."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    script = ("import os\n"
+              "from model import shards\n"
+              "executor, _ = shards._pool(1, shards.RunConfig())\n"
+              "print(executor.submit(os.getpid).result(), flush=True)\n"
+              "os._exit(0)  # as a kill -9 would: no shutdown, no cleanup\n")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=root)
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10 * shards.PARENT_CHECK_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, 9)
+    pytest.fail(f"worker {worker} outlived its parent")
