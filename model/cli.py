@@ -112,6 +112,12 @@ TplShareOpt = Annotated[float, typer.Option(
     rich_help_panel=_TPL)]
 
 
+def gzip_open(path: Path):
+    import gzip
+
+    return gzip.open(path, "wt", encoding="utf-8")
+
+
 def _fail(exc: LinesiftError, code: int) -> typer.Exit:
     typer.echo(f"linesift: error: {exc}", err=True)
     return typer.Exit(code)
@@ -269,15 +275,20 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
         elif output is not None:
             tmp = output.with_name(f"{output.name}.tmp-{os.getpid()}")
             try:
-                if output.name.lower().endswith(".gz"):
-                    import gzip
-
-                    fh = gzip.open(tmp, "wt", encoding="utf-8")
-                else:
-                    fh = tmp.open("w", encoding="utf-8")
+                output.parent.mkdir(parents=True, exist_ok=True)
+                fh = gzip_open(tmp) if output.name.lower().endswith(".gz") else tmp.open("w", encoding="utf-8")
+            except OSError as exc:
+                raise _fail(InputError(f"cannot write {output}: {exc.strerror or exc}"), 2) from None
+            try:
                 with fh:
                     report = sh.run_to_stream(shards, config, out=fh, jobs=jobs, progress=bar)
-                os.replace(tmp, output)
+                if report.interrupted:  # a part must not pass for the whole; a file per run is not resumable
+                    partial = output.with_name(f"{output.name}.partial")
+                    os.replace(tmp, partial)
+                    typer.echo(f"linesift: interrupted: {output} not written; the pages done so far are in "
+                               f"{partial} (--output DIR runs resume)", err=True)
+                else:
+                    os.replace(tmp, output)
             finally:
                 tmp.unlink(missing_ok=True)
         else:
@@ -295,8 +306,6 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
     if not quiet and (to_dir or summary["pages"] > 1 or summary["errors"] or report.interrupted):
         for line in _summary_lines(summary):
             typer.echo(f"linesift: {line}", err=True)
-    if report.interrupted:
-        return 130
     return report.exit_code
 
 

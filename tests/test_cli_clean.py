@@ -157,9 +157,49 @@ def test_label_should_read_jsonl_with_custom_fields_and_explain(tmp_path, model_
     assert record["id"] == "k1" and [ln["n"] for ln in record["lines"]] == [1, 2] and "pred" in record["lines"][0]
 
 
-def test_a_closed_pipe_should_not_print_a_traceback(tmp_path, model_path):
-    path = write_jsonl(tmp_path / "p.jsonl", [{"id": str(i), "text": f"第{i}行\n" * 50} for i in range(150)])
-    cmd = f"{sys.executable} -m model.cli clean {path} -m {model_path} -j 1 --lines | head -n 1"
+@pytest.mark.parametrize("jobs, files", [(1, 1), (2, 1), (2, 4)])
+def test_a_closed_pipe_should_not_print_a_traceback(tmp_path, model_path, jobs, files):
+    """With workers too: the parent stops them with SIGTERM, which must not surface in them
+    as the CLI's KeyboardInterrupt (two jobs on one file share pages, on four take files)."""
+    paths = [write_jsonl(tmp_path / f"p{k}.jsonl", [{"id": f"{k}-{i}", "text": f"第{i}行\n" * 50}
+                                                     for i in range(150)]) for k in range(files)]
+    cmd = (f"{sys.executable} -m model.cli clean {' '.join(map(str, paths))} -m {model_path} -j {jobs} --lines"
+           " | head -n 1")
     done = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=120)
     assert done.stdout.count("\n") == 1
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_an_output_file_in_a_missing_folder_should_be_created(tmp_path, model_path):
+    out = tmp_path / "new" / "deeper" / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _records(out.read_text(encoding="utf-8"))] == [str(DATA / "zh-news.html")]
+
+
+def test_an_output_file_that_cannot_be_written_should_be_a_usage_error(tmp_path, model_path):
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path,
+                                 "-o", str(tmp_path / "blocker" / "out.jsonl")])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "blocker" in result.output
+
+
+def test_an_interrupted_run_should_not_pass_its_part_for_the_whole_output(tmp_path, model_path, monkeypatch):
+    """Ctrl-C or SIGTERM during ``-o FILE``: what was done goes to FILE.partial, exit 130."""
+    from model import shards
+
+    real = shards.run_to_stream
+
+    def interrupted(*args, **kw):
+        report = real(*args, **kw)
+        report.interrupted = True
+        return report
+
+    monkeypatch.setattr(shards, "run_to_stream", interrupted)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path, "-o", str(out)])
+    assert result.exit_code == 130
+    assert not out.exists() and len(_records((tmp_path / "out.jsonl.partial").read_text(encoding="utf-8"))) == 1
+    assert "interrupted" in result.output
+    assert shards.RunReport(interrupted=True).summary()["exit_code"] == 130
