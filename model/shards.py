@@ -38,6 +38,7 @@ from pathlib import Path
 
 from model.batch import BATCH_PAGES_DEFAULT, RunStats, label_pages, timed_reads
 from model.classify import LinesiftModel, load_model
+from model.errors import InputError
 from model.read import MAX_PAGE_BYTES_DEFAULT, RecordFields, input_kind, iter_pages
 from model.records import LABELS, Page
 from model.templates import MIN_PAGES_DEFAULT, MIN_SHARE_DEFAULT, SiteTemplates, count_pages, page_keys
@@ -714,6 +715,41 @@ def _two_pass_table(shards: Sequence[Shard], config: RunConfig, jobs: int, where
     return str(path)
 
 
+#: ``RunConfig`` fields that change what a shard's output holds: a folder written with
+#: other values cannot be resumed (limits such as ``timeout`` and ``max_bytes`` can change).
+OUTPUT_FIELDS = ("model_path", "input_format", "fields", "output_format", "with_lines", "with_repair", "keep",
+                 "compress", "templates", "template_min_pages", "template_min_share")
+
+
+def _input_paths(inputs: Sequence[str]) -> list[str]:
+    return [name if name == "-" else os.path.abspath(name) for name in inputs]
+
+
+def check_resumable(out_dir: Path, config: RunConfig) -> None:
+    """Refuse to resume into ``out_dir`` with options that change the output.
+
+    Its finished shards would be kept as they are while the rest follow the new
+    options, and ``_config.json`` would claim the new ones for all.
+
+    Raises
+    ------
+    InputError
+        When ``out_dir`` has finished shards written with other ``OUTPUT_FIELDS``.
+    """
+    try:
+        before = json.loads((out_dir / CONFIG_NAME).read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a new folder, or one from before _config.json: nothing to compare
+    if not any((out_dir / DONE_DIR).glob("*.json")):
+        return
+    now = json.loads(json.dumps(asdict(config)))  # tuples as lists, as stored
+    changed = [f"{name} {before.get(name)!r} -> {now[name]!r}" for name in OUTPUT_FIELDS
+               if name in before and before[name] != now[name]]
+    if changed:
+        raise InputError(f"{out_dir} holds finished shards written with other options ({'; '.join(changed)}): "
+                         "rerun with the same options, add --overwrite to redo every shard, or use a new --output folder")
+
+
 def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, *, jobs: int = 1,
                overwrite: bool = False, progress: Progress | None = None, dask: str | None = None,
                summary_name: str = SUMMARY_NAME) -> RunReport:
@@ -737,6 +773,8 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
     progress = progress or Progress()
     report = RunReport(shards=len(shards), output=str(out_dir))
     started = time.perf_counter()
+    if not overwrite:
+        check_resumable(out_dir, config)
     _atomic_write(out_dir / CONFIG_NAME, json.dumps(
         {"config": asdict(config), "shards": len(shards), "jobs": jobs, "dask": dask}, indent=2) + "\n")
     todo = []
@@ -744,11 +782,13 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
         if not overwrite and is_done(out_dir, shard, config):
             try:
                 marker = json.loads(marker_path(out_dir, shard).read_text(encoding="utf-8"))
+                if _input_paths(marker["inputs"]) != _input_paths(shard.inputs):
+                    raise ValueError("the shard's inputs changed (files added or removed): redo it")
                 report.stats.merge(RunStats.from_dict(marker["stats"]))
                 report.resumed += 1
                 continue
             except (OSError, ValueError, KeyError):
-                pass  # unreadable marker: redo the shard
+                pass  # unreadable marker, or other inputs than it lists: redo the shard
         todo.append(shard)
     if not dask:
         get_model(config.model_path, warm=jobs > 1)  # fail early (exit 2) on a bad model, and share it with forked workers

@@ -337,3 +337,33 @@ def test_pool_workers_should_exit_when_their_parent_is_killed(tmp_path):
         time.sleep(0.1)
     os.kill(worker, 9)
     pytest.fail(f"worker {worker} outlived its parent")
+
+
+def test_a_rerun_with_options_that_change_the_output_should_be_refused(crawl, tmp_path, model_path):
+    from model.errors import InputError
+    from model.read import expand_inputs
+
+    plan = shards.plan_shards(expand_inputs([str(crawl)]))
+    out = tmp_path / "out"
+    shards.run_to_dir(plan, shards.RunConfig(model_path=model_path), out)
+    with pytest.raises(InputError, match=r"other options \(keep \['body'\] -> \['body', 'links'\]\)"):
+        shards.run_to_dir(plan, shards.RunConfig(model_path=model_path, keep=("body", "links")), out)
+    assert json.loads((out / shards.CONFIG_NAME).read_text())["config"]["keep"] == ["body"]  # not rewritten
+    # limits may change, and --overwrite redoes everything with the new options
+    again = shards.run_to_dir(plan, shards.RunConfig(model_path=model_path, timeout=30.0), out)
+    assert again.resumed == len(plan)
+    redone = shards.run_to_dir(plan, shards.RunConfig(model_path=model_path, keep=("body", "links")), out,
+                               overwrite=True)
+    assert redone.resumed == 0
+
+
+def test_a_page_folder_shard_should_be_redone_when_its_files_change(crawl, tmp_path, model_path):
+    from model.read import expand_inputs
+
+    out = tmp_path / "out"
+    config = shards.RunConfig(model_path=model_path)
+    first = shards.run_to_dir(shards.plan_shards(expand_inputs([str(crawl)])), config, out)
+    (crawl / "pages" / "added.html").write_text("<html><body><p>A page added after the first run.</p></body></html>")
+    plan = shards.plan_shards(expand_inputs([str(crawl)]))
+    second = shards.run_to_dir(plan, config, out)
+    assert second.resumed == len(plan) - 1 and second.stats.pages == first.stats.pages + 1
