@@ -85,9 +85,15 @@ def _sniff_wrapper_encoding(data: bytes) -> str | None:
 _NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
+#: Share of NUL bytes in the first 8 kB above which a page is binary; below it they are
+#: stray bytes (a corrupt capture, a NUL padding a template) in a text page, which
+#: decode and parse to U+FFFD like the NULs after the first 8 kB always did.
+MAX_NUL_SHARE = 0.01
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
-    if b"\x00" in head:
+    if head.count(0) > len(head) * MAX_NUL_SHARE:
         return True
     # deleting the other bytes counts the controls in C: a Python loop over 8 kB
     # cost about 0.7 ms a page, a few per cent of the whole clean step

@@ -175,6 +175,19 @@ def test_binary_means_over_five_percent_control_bytes(tmp_path, controls, binary
         assert read_file(path).raw
 
 
+@pytest.mark.parametrize("where", [10, 3000, 9000])
+def test_stray_nul_bytes_in_a_page_are_not_taken_for_binary(where):
+    """A corrupt capture can carry a NUL or two; before, one NUL in the first 8 kB made the
+    whole page "binary", while one later on was read like any other character."""
+    paragraph = "<p>轮渡票价五月起上调一角，月票价格不变。The fare rises by ten cents.</p>"
+    html = f"<html><body>{paragraph * 120}</body></html>".encode()
+    where = html.index(b"<p>", where)  # between characters, not inside one
+    text, encoding = decode_bytes(html[:where] + b"\x00" + html[where:])
+    assert encoding == "utf-8" and text.replace("\x00", "") == html.decode()
+    with pytest.raises(InputError, match="binary"):  # UTF-16 without a BOM is mostly NULs: still binary
+        decode_bytes("<html><body><p>fare</p></body></html>".encode("utf-16-le") * 20)
+
+
 def test_undecodable_bytes_error_names_the_file(tmp_path):
     path = tmp_path / "garbage.html"
     # 0x81 0xFF is invalid in UTF-8, GB18030, Big5-HKSCS and Shift-JIS, and 0x81 is unmapped in cp1252
