@@ -60,8 +60,8 @@ InputListOpt = Annotated[Optional[Path], typer.Option(
     readable=True)]
 OutputOpt = Annotated[Optional[Path], typer.Option(
     "--output", "-o", help="A folder: one output file per input shard, resumable (reruns skip finished shards), "
-                           "with _summary.json. A file name ending in .jsonl, .jsonl.gz or .txt: one file. "
-                           "Default: stdout.")]
+                           "with _summary.json. A file name ending in .jsonl, .jsonl.gz or .txt: one file, in "
+                           "--format (a .txt name does not switch to text). Default: stdout.")]
 JobsOpt = Annotated[int, typer.Option(
     "--jobs", "-j", min=0, help="Worker processes; 0 = all cores. Each takes whole shards, or, with fewer "
                          "shards than about twice the jobs (one big WARC), chunks of its pages.")]
@@ -366,7 +366,7 @@ def label(
 
     Each page gives one JSON record: id, url, lang, title, text (the cleaned body) and
     lines [{n, text, label, score, spans}]. For a text dump, n is the input line number.
-    Inputs and batch options are those of `clean`.
+    Inputs and batch options are those of `clean`, except that --jobs defaults to 1.
 
     Example: linesift label page.html | jq '.lines[] | select(.label=="body") | .text'
     """

@@ -40,7 +40,7 @@ def page_record(page: Page, *, with_lines: bool = False, keep: Iterable[str] = K
                 with_repair: bool = False) -> dict:
     """The output record of one page (see README, "Output")."""
     if page.error is not None:
-        return error_record(page.id, page.error, url=page.url)
+        return error_record(page.id, page.error, url=page.url, kind=page.metadata.get("error_kind"))
     record = {
         "id": page.id,
         "url": page.url,
@@ -63,9 +63,12 @@ def page_record(page: Page, *, with_lines: bool = False, keep: Iterable[str] = K
     return record
 
 
-def error_record(page_id: str, message: str, *, url: str | None = None) -> dict:
-    """What a page that could not be processed becomes: same keys, ``error`` set."""
-    return {"id": page_id, "url": url, "lang": None, "title": None, "text": "", "error": message}
+def error_record(page_id: str, message: str, *, url: str | None = None, kind: str | None = None) -> dict:
+    """What a page that could not be processed becomes: same keys, ``error`` set, and
+    ``error_kind`` (read, decode, too_large, segment, classify, timeout) so that a
+    crawl's failures can be counted or retried by kind without parsing messages."""
+    return {"id": page_id, "url": url, "lang": None, "title": None, "text": "", "error": message,
+            "error_kind": kind}
 
 
 def dumps(record: dict) -> str:

@@ -65,6 +65,7 @@ def test_failed_pages_should_give_error_records_and_exit_code_1(tmp_path, model_
     records = {r["id"]: r for r in _records(result.stdout)}
     assert records["ok"]["error"] is None and "no 'html' or 'text'" in records["empty"]["error"]
     assert "over the" in records["huge"]["error"]
+    assert [records[k].get("error_kind") for k in ("ok", "empty", "huge")] == [None, "read", "too_large"]
     assert "2 errors" in result.stderr
 
 

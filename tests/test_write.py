@@ -88,10 +88,11 @@ def test_a_line_made_only_of_spans_leaves_nothing(make_page):
 
 
 def test_error_record_shape():
-    record = error_record("crawl/bad.html", "crawl/bad.html: binary content", url="https://x.example/bad")
-    assert list(record) == RECORD_KEYS
+    record = error_record("crawl/bad.html", "crawl/bad.html: binary content", url="https://x.example/bad",
+                          kind="decode")
+    assert list(record) == RECORD_KEYS + ["error_kind"]
     assert record == {"id": "crawl/bad.html", "url": "https://x.example/bad", "lang": None, "title": None,
-                      "text": "", "error": "crawl/bad.html: binary content"}
+                      "text": "", "error": "crawl/bad.html: binary content", "error_kind": "decode"}
 
 
 def test_page_with_error_becomes_an_error_record(labelled):
