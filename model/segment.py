@@ -52,15 +52,48 @@ def parse_html(text: str):
     Python code for every element the walk touches, and nothing here needs
     ``HtmlElement`` methods.
     """
+    return _parse_bytes(text.encode("utf-8", "replace"))[0]
+
+
+def _parse_bytes(data: bytes) -> tuple:
+    """``(root, too_deep)``: ``too_deep`` when libxml2 stopped at its nesting limit (2,048
+    elements even with ``huge_tree``) and silently left the rest of the page out."""
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                               huge_tree=True)
     try:
-        root = etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
+        root = etree.fromstring(data, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse HTML: {exc}") from None
     if root is None:  # worded as lxml.html.document_fromstring's ParserError was
         raise InputError("cannot parse HTML: Document is empty")
-    return root
+    last = parser.error_log.last_error  # the limit stops the parser: its error is the last
+    return root, last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
+
+
+#: Tags whose nesting is flattened, in turn, on a page nested too deep for libxml2: inline
+#: formatting first (a thousand unclosed ``<font>`` on an old forum page), removed; then
+#: containers, each turned into a ``<br>`` so that their contents still end lines.
+_FLATTEN = (
+    (re.compile(r"</?(?:font|span|b|i|u|s|em|strong|small|big|strike|tt|sub|sup|nobr|ins|del)\b[^>]*>", re.I), ""),
+    (re.compile(r"</?(?:div|center|blockquote|section|article|aside|nav|header|footer|main|form|fieldset|"
+                r"table|tbody|thead|tfoot|tr|td|th|ul|ol|dl|dd|dt|li|p|h[1-6])\b[^>]*>", re.I), "<br>"),
+)
+
+
+def parse_flat(text: str) -> tuple:
+    """``(root, flattened)``: the tree of ``text``, or for a page nested deeper than
+    libxml2 goes, of the page with its nesting tags flattened (``_FLATTEN``) until it
+    parses whole. Without this the rest of such a page was dropped without a word;
+    the flattened page keeps its text and line breaks, not its DOM context."""
+    root, too_deep = _parse_bytes(text.encode("utf-8", "replace"))
+    flattened = False
+    for rx, repl in _FLATTEN:
+        if not too_deep:
+            break
+        text = rx.sub(repl, text)
+        root, too_deep = _parse_bytes(text.encode("utf-8", "replace"))
+        flattened = True
+    return root, flattened
 
 
 #: Elements libxml2 reads as raw text up to their end tag: one left open swallows the
@@ -408,17 +441,20 @@ def guess_text_title(lines: list[Line]) -> str | None:
 def segment(page: Page) -> Page:
     """Fill ``page.lines``, ``page.title`` and ``page.lang`` from ``page.raw``.
 
-    An HTML page whose parse has no text is mended before it is given up
-    (``close_raw_text``, then ``segment_head``); ``page.metadata["mended"]`` then
-    says how, so that training can leave out pages read by a guess.
+    An HTML page nested too deep for libxml2 is flattened (``parse_flat``), and one
+    whose parse has no text is mended before it is given up (``close_raw_text``,
+    then ``segment_head``); ``page.metadata["mended"]`` then says how, so that
+    training can leave out pages read by a guess.
     """
     if page.source == "html":
         raw = page.raw
         for mends in range(1 + MAX_RAW_TEXT_MENDS):
             try:
-                root = parse_html(raw)
+                root, flattened = parse_flat(raw)
             except InputError as exc:
                 raise InputError(f"{page.id}: {exc}") from None
+            if flattened:
+                page.metadata["mended"] = "too_deep"
             title = html_title(root)  # before segment_html strips <head>
             lines = segment_html(root)
             if lines or (mended := close_raw_text(raw)) is None:
