@@ -136,6 +136,35 @@ def _gb2312_share(text: str) -> float:
     return ok / len(han)
 
 
+#: The two Chinese multibyte charsets, which decode much of each other's bytes without error.
+_GB_BIG5 = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}
+#: Odd share above which a Chinese page's decode is checked against the other charset.
+MAX_ODD_SHARE = 0.02
+_ODD = re.compile("[\u3040-\u312f\ue000-\uf8ff]")
+
+
+def _odd_share(text: str) -> float:
+    """Share of the non-ASCII characters (first 20,000) that are kana, bopomofo or private-use:
+    rare in Chinese text, frequent when GBK bytes are read as Big5 or the other way round."""
+    sample = text[:20000]
+    wide = len(sample) - len(sample.encode("ascii", "ignore"))
+    return len(_ODD.findall(sample)) / wide if wide else 0.0
+
+
+def _gb_big5_checked(data: bytes, text: str, enc: str) -> tuple[str, str]:
+    """``(text, enc)``, or the other Chinese charset's decode when the page declares GBK but is
+    Big5 (or the reverse): the declared one decodes without error into kana and private-use
+    characters, the other decodes cleanly into far fewer."""
+    other = _GB_BIG5.get(enc)
+    if other is None or _odd_share(text) <= MAX_ODD_SHARE:
+        return text, enc
+    try:
+        alternative = data.decode(other)
+    except UnicodeDecodeError:
+        return text, enc
+    return (alternative, other) if _odd_share(alternative) < _odd_share(text) / 5 else (text, enc)
+
+
 def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<bytes>") -> tuple[str, str]:
     """Decode page bytes, returning ``(text, encoding)``.
 
@@ -184,7 +213,7 @@ def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<byte
     best: tuple[float, str, str] | None = None
     for enc in declared_list:
         try:
-            return data.decode(enc), enc
+            return _gb_big5_checked(data, data.decode(enc), enc)
         except UnicodeDecodeError:
             text = data.decode(enc, errors="replace")
             ratio = text.count("\ufffd") / max(1, len(text))

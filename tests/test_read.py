@@ -259,3 +259,19 @@ def test_detect_format():
 def test_forced_input_format_wins_over_detection():
     page = page_from_text("<p>a tag in a text dump</p>\nsecond line", id="d.txt", input_format="text")
     assert page.source == "text"
+
+
+@pytest.mark.parametrize("name, declared, lie, expected", [
+    ("zh_news_big5.html", b'charset="big5"', b'charset="gbk"', "big5hkscs"),
+    ("zh_news_gbk.html", b"charset=gb2312", b"charset=big5", "gb18030"),
+])
+def test_a_chinese_page_declaring_the_other_chinese_charset_is_read_right(name, declared, lie, expected):
+    """GBK and Big5 decode much of each other's bytes without an error, into kana and
+    private-use characters: the declared charset must not win then."""
+    data = (PAGES / name).read_bytes()
+    truth, enc = decode_bytes(data)
+    assert enc == expected and declared in data
+    text, enc = decode_bytes(data.replace(declared, lie))
+    assert enc == expected and text.replace(lie.decode(), declared.decode()) == truth
+    text, enc = decode_bytes(data, declared=lie.split(b"=")[1].strip(b'"').decode())  # an HTTP header lying
+    assert enc == expected and text == truth
