@@ -31,6 +31,11 @@ from model.records import Page
 #: (``--max-page-mb`` on the command line).
 MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 
+def _over_limit(size: int, max_bytes: int) -> str:
+    """In the unit of ``--max-page-mb`` (2**20 bytes), so the limit reads as given."""
+    return f"page is {size / 2**20:.3g} MB, over the {max_bytes / 2**20:g} MB limit"
+
+
 #: Share of U+FFFD replacements tolerated before a decode counts as failed.
 MAX_REPLACEMENT_RATIO = 0.01
 
@@ -274,7 +279,7 @@ def page_from_bytes(
     """Decode one page; raise ``InputError`` naming ``id`` when it cannot be read."""
     if len(data) > max_bytes:
         raise InputError(
-            f"{id}: page is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
+            f"{id}: {_over_limit(len(data), max_bytes)}"
         )
     text, encoding = decode_bytes(data, declared_charset, name=id)
     return page_from_text(text, id=id, url=url, input_format=input_format, encoding=encoding)
@@ -298,7 +303,7 @@ def read_file(path: str | Path, *, input_format: str = "auto",
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(f"{path}: page is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+            raise InputError(f"{path}: {_over_limit(size, max_bytes)}")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
@@ -422,7 +427,7 @@ def error_page(page_id: str, exc: BaseException | str, *, kind: str, url: str | 
 
 
 def _too_large(page_id: str, size: int, max_bytes: int, url: str | None = None) -> Page:
-    return error_page(page_id, f"{page_id}: page is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+    return error_page(page_id, f"{page_id}: {_over_limit(size, max_bytes)}",
                       kind="too_large", url=url)
 
 
@@ -700,14 +705,19 @@ def _page_from_http(block: bytes, *, page_id: str, url: str | None, input_format
                        max_bytes=max_bytes)
 
 
+#: A JSON object opens with a string key (or closes at once): a text dump's first line
+#: may start with "{", rarely with '{"'.
+_JSON_OBJECT_START = re.compile(rb'\{\s*["}]')
+
+
 def sniff_kind(head: bytes) -> str:
     """What a stream holds, from its first (decompressed) bytes: warc, arc, jsonl or page."""
-    stripped = head.lstrip()
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if stripped.startswith(b"WARC/"):
         return "warc"
     if stripped.startswith(b"filedesc://"):
         return "arc"
-    if stripped.startswith(b"{"):
+    if _JSON_OBJECT_START.match(stripped):
         return "jsonl"
     return "page"
 

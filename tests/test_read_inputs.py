@@ -149,6 +149,9 @@ def test_arc_files_should_be_read_too(tmp_path):
 @pytest.mark.parametrize("head, kind", [
     (b"WARC/1.0\r\nWARC-Type", "warc"), (b"  {\"id\": 1}", "jsonl"), (b"filedesc://x", "arc"),
     (b"<!DOCTYPE html>", "page"), (b"just text", "page"),
+    (b"\xef\xbb\xbf{\"id\": 1}", "jsonl"),  # a BOM, as editors on Windows write one
+    ("{这是第一行，以花括号开头}\n第二行".encode(), "page"),  # a text dump, not JSON
+    (b"{}\n", "jsonl"), (b'{ \n "id": 2}', "jsonl"),
 ])
 def test_stdin_content_should_be_sniffed(head, kind):
     assert sniff_kind(head) == kind
