@@ -31,6 +31,10 @@ from model.records import Page
 #: (``--max-page-mb`` on the command line).
 MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 
+#: Half a UTF-16 surrogate pair: JSON can spell one ("\ud800"), UTF-8 cannot encode it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _over_limit(size: int, max_bytes: int) -> str:
     """In the unit of ``--max-page-mb`` (2**20 bytes), so the limit reads as given."""
     return f"page is {size / 2**20:.3g} MB, over the {max_bytes / 2**20:g} MB limit"
@@ -520,6 +524,9 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
             url = record.get(fields.url)
             url = str(url) if url is not None else None
             html, text = record.get(fields.html), record.get(fields.text)
+            if b"\\ud" in raw or b"\\uD" in raw:  # a "\ud800" escape can leave half a surrogate pair
+                page_id, url, html, text = (_LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v
+                                            for v in (page_id, url, html, text))
             content, source = (html, "html") if isinstance(html, str) and html.strip() else (text, "text")
             if not isinstance(content, str) or not content.strip():
                 where = fallback_id if page_id == fallback_id else f"{page_id} ({fallback_id})"

@@ -162,3 +162,14 @@ def test_iter_pages_should_dispatch_on_the_file_kind(tmp_path):
     page_file.write_bytes((DATA / "en-news.html").read_bytes())
     (page,) = iter_pages(str(page_file))
     assert page.source == "html" and page.metadata["from_file"]
+
+
+def test_a_lone_surrogate_escape_in_jsonl_becomes_a_replacement_character(tmp_path):
+    """JSON can spell half a surrogate pair, UTF-8 cannot encode it: before, a big record with
+    one ended the whole file ("cannot read further"), a small one failed later, in classify."""
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"id": "s\\ud800", "text": "正文内容\\ud800很长的一行文字。' + "长" * 3000 + '"}\n'
+                    '{"id": "next", "text": "下一条记录"}\n', encoding="utf-8")
+    pages = list(iter_jsonl(str(path), max_bytes=10_000))
+    assert [p.id for p in pages] == ["s\ufffd", "next"] and all(p.error is None for p in pages)
+    assert "正文内容\ufffd很长" in pages[0].raw
