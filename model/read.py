@@ -362,6 +362,24 @@ def input_kind(name: str) -> str:
     return "page"
 
 
+def _files_under(folder: Path) -> list[Path]:
+    """The files under ``folder``, in sorted path order, hidden ones (any part starting
+    with ".") left out. Symlinked folders are followed (a crawl laid out with links is
+    common), each real folder once, so a link loop ends."""
+    seen = {os.path.realpath(folder)}
+    files = []
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        keep = []
+        for d in dirs:
+            real = os.path.realpath(os.path.join(top, d))
+            if not d.startswith(".") and real not in seen:
+                seen.add(real)
+                keep.append(d)
+        dirs[:] = keep
+        files.extend(Path(top, n) for n in names if not n.startswith(".") and os.path.isfile(os.path.join(top, n)))
+    return sorted(files)
+
+
 def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None) -> list[str]:
     """Input names in a stable order: files as given, folders recursively, globs expanded.
 
@@ -402,9 +420,8 @@ def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None
         for match in matches:
             path = Path(match)
             if path.is_dir():
-                for child in sorted(path.rglob("*")):
-                    if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
-                        add(str(child))
+                for child in _files_under(path):
+                    add(str(child))
             elif path.exists():
                 add(match)
             else:

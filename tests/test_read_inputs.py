@@ -29,6 +29,17 @@ def test_folders_should_be_read_recursively_in_order_without_hidden_files(tmp_pa
     assert expand_inputs([str(tmp_path)]) == [str(tmp_path / "a.html"), str(tmp_path / "b" / "2.html")]
 
 
+def test_symlinked_folders_should_be_followed_once_even_in_a_loop(tmp_path):
+    (tmp_path / "store" / "2024").mkdir(parents=True)
+    (tmp_path / "store" / "2024" / "p.html").write_text("<p>x</p>")
+    (tmp_path / "crawl").mkdir()
+    (tmp_path / "crawl" / "a.html").write_text("<p>x</p>")
+    (tmp_path / "crawl" / "linked").symlink_to(tmp_path / "store")
+    (tmp_path / "store" / "back").symlink_to(tmp_path / "crawl")  # a loop
+    assert expand_inputs([str(tmp_path / "crawl")]) == [str(tmp_path / "crawl" / "a.html"),
+                                                        str(tmp_path / "crawl" / "linked" / "2024" / "p.html")]
+
+
 def test_globs_input_lists_and_stdin_should_mix_without_duplicates(tmp_path):
     for name in ("1.warc.gz", "2.warc.gz", "p.jsonl"):
         (tmp_path / name).write_bytes(b"")
