@@ -438,36 +438,41 @@ def guess_text_title(lines: list[Line]) -> str | None:
     return None
 
 
+def _html_lines(page: Page) -> tuple[list[Line], str | None]:
+    """Lines and title of an HTML page, mended where the parse has no text or stops short
+    (``page.metadata["mended"]`` then says how, so that training can leave such pages out)."""
+    raw = page.raw
+    for mends in range(1 + MAX_RAW_TEXT_MENDS):
+        try:
+            root, flattened = parse_flat(raw)
+        except InputError as exc:
+            raise InputError(f"{page.id}: {exc}") from None
+        if flattened:
+            page.metadata["mended"] = "too_deep"
+        title = html_title(root)  # before segment_html strips <head>
+        lines = segment_html(root)
+        if lines or (mended := close_raw_text(raw)) is None:
+            break
+        raw = mended
+    if mends and lines:
+        page.metadata["mended"] = "unclosed_raw_text"
+    if not lines:
+        lines = segment_head(parse_html(raw))
+        if lines:
+            page.metadata["mended"] = "text_in_head"
+    return lines, title
+
+
 def segment(page: Page) -> Page:
     """Fill ``page.lines``, ``page.title`` and ``page.lang`` from ``page.raw``.
 
     An HTML page nested too deep for libxml2 is flattened (``parse_flat``), and one
     whose parse has no text is mended before it is given up (``close_raw_text``,
-    then ``segment_head``); ``page.metadata["mended"]`` then says how, so that
-    training can leave out pages read by a guess.
+    then ``segment_head``).
     """
     if page.source == "html":
-        raw = page.raw
-        for mends in range(1 + MAX_RAW_TEXT_MENDS):
-            try:
-                root, flattened = parse_flat(raw)
-            except InputError as exc:
-                raise InputError(f"{page.id}: {exc}") from None
-            if flattened:
-                page.metadata["mended"] = "too_deep"
-            title = html_title(root)  # before segment_html strips <head>
-            lines = segment_html(root)
-            if lines or (mended := close_raw_text(raw)) is None:
-                break
-            raw = mended
-        if mends and lines:
-            page.metadata["mended"] = "unclosed_raw_text"
-        if not lines:
-            lines = segment_head(parse_html(raw))
-            if lines:
-                page.metadata["mended"] = "text_in_head"
+        page.lines, title = _html_lines(page)
         page.title = page.title or title
-        page.lines = lines
     else:
         page.lines = segment_text(page.raw)
         page.title = page.title or guess_text_title(page.lines)
