@@ -6,6 +6,7 @@ the training data) failed, 2 usage error or unusable model.
 """
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -66,7 +67,8 @@ JobsOpt = Annotated[int, typer.Option(
     "--jobs", "-j", min=0, help="Worker processes; 0 = all cores. Each takes whole shards, or, with fewer "
                          "shards than about twice the jobs (one big WARC), chunks of its pages.")]
 TimeoutOpt = Annotated[float, typer.Option(
-    "--timeout", min=0.0, help="Per-page time limit in seconds (0 = none); a page over it becomes an error record.")]
+    "--timeout", min=0.0, max=86400.0,
+    help="Per-page time limit in seconds (0 = none); a page over it becomes an error record.")]
 
 _IN, _RUN, _TPL = "Input", "Run", "Site templates"
 
@@ -78,7 +80,8 @@ def _field_opt(what: str):
 
 HtmlFieldOpt, TextFieldOpt, IdFieldOpt, UrlFieldOpt = (_field_opt(w) for w in ("html", "text", "id", "url"))
 MaxMbOpt = Annotated[float, typer.Option(
-    "--max-page-mb", min=0.001, help="Pages larger than this become error records.", rich_help_panel=_IN)]
+    "--max-page-mb", min=0.001, max=1_000_000.0, help="Pages larger than this become error records.",
+    rich_help_panel=_IN)]
 OverwriteOpt = Annotated[bool, typer.Option(
     "--overwrite", help="Redo shards already marked done in --output.", rich_help_panel=_RUN)]
 ShardIndexOpt = Annotated[int, typer.Option(
@@ -110,6 +113,19 @@ TplPagesOpt = Annotated[int, typer.Option(
 TplShareOpt = Annotated[float, typer.Option(
     "--template-min-share", min=0.0, max=1.0, help="... and on at least this share of the site's pages.",
     rich_help_panel=_TPL)]
+
+
+def _writable(path: Path, option: str) -> None:
+    """Fail now (exit 2) if ``path`` cannot be written as a file; its folder is created."""
+    if not path.name or path.is_dir():
+        raise typer.BadParameter(f"{path} is a folder; give a file name", param_hint=option)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.with_name(f".{path.name}.probe-{os.getpid()}")
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write {path}: {exc.strerror or exc}", param_hint=option) from None
 
 
 def gzip_open(path: Path):
@@ -220,6 +236,9 @@ def _term_is_interrupt() -> None:
         signal.signal(signal.SIGTERM, _on_term)
 
 
+#: Workers per core allowed by --jobs: each holds a model (about 170 MB) and the work is CPU-bound.
+MAX_JOBS_PER_CORE = 4
+
 _SINGLE_FILE = (".jsonl", ".jsonl.gz", ".txt", ".json", ".ndjson")
 
 
@@ -253,8 +272,13 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
         if shard_index is None or shard_index >= num_shards:
             raise typer.BadParameter(f"--shard-index must be in 0..{num_shards - 1}", param_hint="--shard-index")
         shards = sh.select_shards(shards, shard_index, num_shards)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if jobs == 0:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        jobs = cores
+    elif jobs > MAX_JOBS_PER_CORE * cores:
+        raise typer.BadParameter(f"{jobs} workers on {cores} cores: at most {MAX_JOBS_PER_CORE * cores} "
+                                 "(the work is CPU-bound; more workers only add memory and start-up)",
+                                 param_hint="--jobs")
     to_dir = output is not None and not (output.name.lower().endswith(_SINGLE_FILE) and not output.is_dir())
     if config.output_format == "files" and not to_dir:
         raise typer.BadParameter("--format files writes one file per page into a folder: add --output DIR",
@@ -492,11 +516,14 @@ def train(
     """
     from training.commands import run_train
 
+    _writable(out, "--out")  # before training, not after 9 minutes of it
     try:
         run_train(data or [], out=out, corpora=corpora, labels=labels, holdout=holdout, spam=spam,
                   max_pages=max_pages, hash_bits=hash_bits, alpha=alpha, cv=cv, seed=seed)
     except InputError as exc:
         raise _fail(exc, 1) from None
+    except ValueError as exc:  # what the estimators refuse (one class only, …): the data's fault
+        raise _fail(InputError(f"cannot train on this data: {exc}"), 1) from None
 
 
 @app.command()
@@ -510,6 +537,8 @@ def evaluate(
     """Per-class P/R/F1, macro F1, confusion matrix and body-token F1 of a model on labelled data."""
     from training.commands import run_evaluate
 
+    if json_out is not None:
+        _writable(json_out, "--json")
     loaded = _load(model)
     try:
         run_evaluate(data or [], model=loaded, corpora=corpora, labels=labels, json_out=json_out)
@@ -524,6 +553,17 @@ def main() -> None:
     except LinesiftError as exc:  # a library error that escaped a command: one line, not a traceback
         typer.echo(f"linesift: error: {exc}", err=True)
         sys.exit(2)
+    except SystemExit as exc:
+        from model import shards
+
+        if shards.workers_killed:  # see shards.workers_killed: every output is closed by now
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            os._exit(exc.code if isinstance(exc.code, int) else 1)
+        raise
 
 
 if __name__ == "__main__":

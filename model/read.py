@@ -411,6 +411,8 @@ def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None
         if item == "-":
             add(item)
             continue
+        if not item.strip():  # Path("") is the current folder: never what an empty $VAR meant
+            raise InputError("an empty input name (an unset variable?); use . for the current folder")
         if _GLOB_CHARS & set(item) and not Path(item).exists():
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:

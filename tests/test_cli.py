@@ -157,6 +157,25 @@ def test_train_input_errors_name_file_and_line(tmp_path, bad_line, message):
     assert not (tmp_path / "m.joblib").exists()
 
 
+def test_train_checks_its_output_path_before_training(tmp_path):
+    data = tmp_path / "d.tsv"
+    data.write_text("chrome\t首页\nbody\t正文第一段。\n", encoding="utf-8")
+    (tmp_path / "blocker").write_text("a file")
+    for out in (tmp_path, tmp_path / "blocker" / "m.joblib"):
+        result = invoke("train", data, "--out", out)
+        assert result.exit_code == 2 and "--out" in result.stderr and "Traceback" not in result.stderr
+        assert "training" not in result.stderr  # refused before any work
+
+
+def test_train_on_one_class_is_a_message_not_a_traceback(tmp_path):
+    data = tmp_path / "d.tsv"
+    data.write_text("#id a\nbody\t正文第一段。\nbody\t正文第二段。\n\n#id b\nbody\t另一页正文。\n", encoding="utf-8")
+    result = invoke("train", data, "--out", tmp_path / "m.joblib", "--holdout", "0")
+    assert result.exit_code == 1
+    assert "cannot train on this data: training data must contain at least two different labels" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_train_tsv_with_unknown_label_names_file_and_line(tmp_path):
     data = tmp_path / "bad.tsv"
     data.write_text("#id page\nchrome\t首页\nbody\t正文第一段。\nnavigation\t国内\n", encoding="utf-8")

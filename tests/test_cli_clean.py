@@ -74,6 +74,10 @@ def test_failed_pages_should_give_error_records_and_exit_code_1(tmp_path, model_
     (["{crawl}", "--keep", "body,junk"], "unknown label"),
     ([], "at least one input"),
     (["{crawl}", "--shard-index", "3", "--num-shards", "2"], "shard-index"),
+    (["{crawl}", "--jobs", "100000"], "at most"),
+    ([""], "empty input name"),
+    (["{crawl}", "--timeout", "inf"], "less than or equal"),
+    (["{crawl}", "--max-page-mb", "1e308"], "less than or equal"),
     (["{crawl}", "--dask", "local"], "--output"),
     (["{crawl}", "--format", "files"], "--output"),
 ])
