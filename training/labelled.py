@@ -32,9 +32,25 @@ MIN_HTML_MATCH = 0.8
 
 
 def _open(path: Path):
+    """Text lines of a (gzipped) UTF-8 file; a BOM, as Windows editors write one, is dropped."""
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
+        return gzip.open(path, "rt", encoding="utf-8-sig")
+    return path.open(encoding="utf-8-sig")
+
+
+def _numbered(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of ``path``; a file that cannot be read to its end is an
+    ``InputError`` naming the file and the line where reading stopped."""
+    number = 0
+    try:
+        with _open(path) as fh:
+            for number, raw in enumerate(fh, start=1):
+                yield number, raw
+    except UnicodeDecodeError as exc:
+        # the decoder reads ahead in blocks: the bad byte is on this line or a later one
+        raise InputError(f"{path}:{number + 1}: not UTF-8 at or after this line ({exc.reason})") from None
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError; a cut .gz ends in EOFError
+        raise InputError(f"{path}:{number + 1}: cannot read further ({type(exc).__name__}: {exc})") from None
 
 
 def _spans(value, where: str, length: int) -> list[tuple[int, int]]:
@@ -88,11 +104,16 @@ def page_from_record(record: dict, where: str) -> Page:
     for i, item in enumerate(lines):
         if not isinstance(item, dict) or "text" not in item or "label" not in item:
             raise InputError(f"{where}: lines[{i}] needs 'text' and 'label'")
-        text = str(item["text"])
+        text = item["text"]
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(f"{where}: lines[{i}]: 'text' must be a non-empty string, not {text!r}")
         line = Line(text=text, n=i + 1)
         line.gold = parse_label(str(item["label"]), where=f"{where}: lines[{i}]").value
         line.gold_spans = _spans(item.get("spans"), f"{where}: lines[{i}]", len(text))
         labelled.append(line)
+    for key in ("url", "title", "lang", "site", "html"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise InputError(f"{where}: {key!r} must be a string or null, not {type(record[key]).__name__}")
     source = record.get("source", "html" if record.get("html") else "text")
     if source not in ("html", "text"):
         raise InputError(f"{where}: 'source' must be 'html' or 'text', not {source!r}")
@@ -116,16 +137,15 @@ def _site(page: Page) -> str:
 
 
 def read_jsonl(path: Path) -> Iterator[Page]:
-    with _open(path) as fh:
-        for number, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-            yield page_from_record(record, where)
+    for number, raw in _numbered(path):
+        if not raw.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        yield page_from_record(record, where)
 
 
 def read_tsv(path: Path) -> Iterator[Page]:
@@ -144,22 +164,21 @@ def read_tsv(path: Path) -> Iterator[Page]:
             yield page
         lines, page_id = [], None
 
-    with _open(path) as fh:
-        for number, raw in enumerate(fh, start=1):
-            raw = raw.rstrip("\n\r")
-            if not raw.strip():
-                yield from flush()
-                continue
-            if raw.startswith("#"):
-                if raw.startswith("#id "):
-                    page_id = raw[4:].strip()
-                continue
-            label, tab, text = raw.partition("\t")
-            if not tab or not text.strip():
-                raise InputError(f"{path}:{number}: expected 'label<TAB>text'")
-            line = Line(text=text.strip(), n=len(lines) + 1)
-            line.gold = parse_label(label, where=f"{path}:{number}").value
-            lines.append(line)
+    for number, raw in _numbered(path):
+        raw = raw.rstrip("\n\r")
+        if not raw.strip():
+            yield from flush()
+            continue
+        if raw.startswith("#"):
+            if raw.startswith("#id "):
+                page_id = raw[4:].strip()
+            continue
+        label, tab, text = raw.partition("\t")
+        if not tab or not text.strip():
+            raise InputError(f"{path}:{number}: expected 'label<TAB>text'")
+        line = Line(text=text.strip(), n=len(lines) + 1)
+        line.gold = parse_label(label, where=f"{path}:{number}").value
+        lines.append(line)
     yield from flush()
 
 

@@ -105,6 +105,10 @@ def test_write_jsonl_round_trip(tmp_path):
     (record(source="pdf"), "'source' must be 'html' or 'text'"),
     (record(lines=[{"text": "首页", "label": "spam", "spans": [[0, 9]]}]), "span [0, 9] is outside the line"),
     (record(lines=[{"text": "首页", "label": "spam", "spans": "0-1"}]), "'spans' must be a list"),
+    (record(lines=[{"text": "", "label": "body"}]), "lines[0]: 'text' must be a non-empty string"),
+    (record(lines=[{"text": None, "label": "body"}]), "lines[0]: 'text' must be a non-empty string"),
+    (record(url=123), "'url' must be a string or null, not int"),
+    (record(title=["a"]), "'title' must be a string or null, not list"),
 ])
 def test_jsonl_errors_name_file_and_line(tmp_path, bad, message):
     path = write(tmp_path / "data.jsonl", record(), bad)
@@ -120,6 +124,28 @@ def test_invalid_json_names_file_and_line(tmp_path):
     with pytest.raises(InputError, match="not valid JSON") as err:
         read_labelled([path])
     assert str(err.value).startswith(f"{path}:3: ")
+
+
+def test_a_file_that_cannot_be_read_to_its_end_names_file_and_line(tmp_path):
+    good = (json.dumps(record(), ensure_ascii=False) + "\n").encode()
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(good + "\n".join([json.dumps(record())] * 3000).encode() + b"\n\xff\xfe\n")
+    not_gz = tmp_path / "plain.jsonl.gz"
+    not_gz.write_bytes(good)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(good * 500)[:200])
+    for path, message in ((latin, "not UTF-8"), (not_gz, "BadGzipFile"), (cut, "cannot read further")):
+        with pytest.raises(InputError, match=message) as err:
+            read_labelled([path])
+        assert str(err.value).startswith(f"{path}:")
+
+
+def test_a_bom_before_the_first_record_is_dropped(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (json.dumps(record(), ensure_ascii=False) + "\n").encode())
+    tsv = tmp_path / "bom.tsv"
+    tsv.write_bytes("\ufeffbody\t正文第一段。\nchrome\t首页\n".encode())
+    assert len(read_labelled([path])) == 1 and [ln.gold for ln in read_labelled([tsv])[0].lines] == ["body", "chrome"]
 
 
 def test_html_record_whose_lines_are_not_in_the_page(tmp_path):
