@@ -354,10 +354,17 @@ def segment_head(root) -> list[Line]:
     return segment_html(root)
 
 
+#: Line ends of a text dump: "\n", "\r\n" and a lone "\r" (old Mac files), the ones
+#: editors and ``wc -l`` agree on. Not ``str.splitlines``, which also cuts at form
+#: feeds, U+2028 and a few control characters, so that ``n`` stopped being the line
+#: number the user sees; such characters are whitespace inside a line here.
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
 def segment_text(text: str) -> list[Line]:
     """One line per non-empty input line; ``n`` is the 1-based input line number."""
     lines = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
         stripped = " ".join(raw.split())  # = _WS.sub(" ", raw).strip(), faster
         if stripped:
             lines.append(Line(text=stripped, n=number))

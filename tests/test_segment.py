@@ -251,6 +251,17 @@ def test_text_mode_line_numbers_skip_blank_lines():
     assert all(line.dom_path == "" and line.tag == "" for line in lines)
 
 
+def test_text_mode_line_numbers_count_only_newlines_as_editors_do():
+    """Form feeds, vertical tabs, U+2028, NEL and the file separators are not line ends:
+    ``str.splitlines`` cut at them and the numbers drifted from the file's."""
+    text = ("第一行\n第二行\x0b续\n第三行\x0c续\n第四行\u2028续\n第五行\x85续\n第六行\x1c续\n"
+            "old mac\rline\r\n末行\n")
+    lines = segment_text(text)
+    assert [line.n for line in lines] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [line.text for line in lines][1:6] == ["第二行 续", "第三行 续", "第四行 续", "第五行 续", "第六行 续"]
+    assert [line.text for line in lines][6:] == ["old mac", "line", "末行"]
+
+
 def test_text_dump_fixture_line_numbers_match_the_file():
     raw = (PAGES / "en_news_bom.txt").read_text(encoding="utf-8")
     page = segment(Page(id="en.txt", raw=raw, source="text"))
