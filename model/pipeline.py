@@ -5,6 +5,7 @@ does is a named step in its own module, so each can be tested alone.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from model.classify import LinesiftModel, classify, load_model
@@ -41,10 +42,26 @@ def process(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
     return ready
 
 
-def label_bytes(data: bytes | str, *, model: LinesiftModel | None = None, id: str = "<page>",
+def label_bytes(data: bytes | str, *, model: LinesiftModel | str | os.PathLike | None = None, id: str = "<page>",
                 url: str | None = None, input_format: str = "auto") -> Page:
-    """Label one page given as bytes (any encoding) or text; the library's one-call entry."""
-    model = model or load_model()
+    """Label one page given as bytes (any encoding) or text; the library's one-call entry.
+
+    ``model`` is a loaded model, a model file's path (loaded on every call: load once
+    with ``load_model`` for many pages), or None for the bundled one.
+
+    Raises
+    ------
+    TypeError
+        ``data`` that is neither bytes-like nor str.
+    InputError
+        A page that cannot be read (empty, binary, too large).
+    """
+    if model is None or isinstance(model, (str, os.PathLike)):
+        model = load_model(model)
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, (bytes, str)):
+        raise TypeError(f"label_bytes() takes the page as bytes or str, not {type(data).__name__}")
     if isinstance(data, bytes):
         page = page_from_bytes(data, id=id, url=url, input_format=input_format)
     else:

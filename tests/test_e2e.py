@@ -84,3 +84,14 @@ def test_clean_article_sentences_get_no_spam_spans(tiny_model):
     marked = [line.text[:20] for line in page.lines if line.spans]
     assert marked == []
     assert "本报讯 走进长宁路上的邻里中心" in page_text(page)
+
+
+def test_label_bytes_takes_a_model_path_and_any_bytes_like_page(tiny_model, tiny_model_path):
+    data = (PAGES / "en_news_bom.txt").read_bytes()
+    expected = page_text(label_bytes(data, model=tiny_model, id="p"))
+    for page in (label_bytes(bytearray(data), model=tiny_model_path, id="p"),
+                 label_bytes(memoryview(data), model=str(tiny_model_path), id="p")):
+        assert page_text(page) == expected
+    for bad in (None, 42, ["<p>x</p>"]):
+        with pytest.raises(TypeError, match="bytes or str"):
+            label_bytes(bad, model=tiny_model)
