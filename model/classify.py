@@ -548,6 +548,9 @@ def load_model(path: str | Path | None = None) -> LinesiftModel:
     if not path.exists():
         hint = " (the bundled default model is missing: reinstall linesift)" if path == DEFAULT_MODEL_PATH else ""
         raise ModelError(f"{path}: model file not found{hint}")
+    if path.suffix == ".json":
+        raise ModelError(f"{path}: this is a model's manifest; give the model file beside it "
+                         f"({path.with_suffix('.joblib').name})")
     mpath = manifest_path(path)
     if not mpath.exists():
         raise ModelError(f"{path}: no manifest {mpath.name} beside it; retrain with `linesift train`")

@@ -280,6 +280,9 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
                                  "(the work is CPU-bound; more workers only add memory and start-up)",
                                  param_hint="--jobs")
     to_dir = output is not None and not (output.name.lower().endswith(_SINGLE_FILE) and not output.is_dir())
+    if config.compress and not to_dir:
+        raise typer.BadParameter("--compress is for --output DIR; for one file, name it .jsonl.gz",
+                                 param_hint="--compress")
     if config.output_format == "files" and not to_dir:
         raise typer.BadParameter("--format files writes one file per page into a folder: add --output DIR",
                                  param_hint="--output")
@@ -394,6 +397,9 @@ def label(
 
     Example: linesift label page.html | jq '.lines[] | select(.label=="body") | .text'
     """
+    if format == LabelFormat.pretty and output is not None:
+        raise typer.BadParameter("the pretty view is for reading on a terminal; --output writes JSON Lines, "
+                                 "so drop one of them", param_hint="--format")
     pretty = format == LabelFormat.pretty or (format == LabelFormat.auto and output is None and sys.stdout.isatty())
 
     def pretty_emit(stream):

@@ -40,7 +40,11 @@ def page_record(page: Page, *, with_lines: bool = False, keep: Iterable[str] = K
                 with_repair: bool = False) -> dict:
     """The output record of one page (see README, "Output")."""
     if page.error is not None:
-        return error_record(page.id, page.error, url=page.url, kind=page.metadata.get("error_kind"))
+        record = error_record(page.id, page.error, url=page.url, kind=page.metadata.get("error_kind"))
+        if with_lines:  # the same keys as a page's record, in the same order
+            record = {**{k: record[k] for k in ("id", "url", "lang", "title", "text")}, "lines": [],
+                      "error": record["error"], "error_kind": record["error_kind"]}
+        return record
     record = {
         "id": page.id,
         "url": page.url,

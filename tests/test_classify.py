@@ -322,6 +322,11 @@ def test_missing_manifest_is_refused(saved):
     assert str(saved) in str(err.value)
 
 
+def test_the_manifest_given_as_the_model_is_named_for_what_it_is(saved):
+    with pytest.raises(ModelError, match="this is a model's manifest; give the model file beside it"):
+        load_model(manifest_path(saved))
+
+
 def test_unreadable_manifest_is_refused(saved):
     manifest_path(saved).write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelError, match="unreadable manifest"):

@@ -77,6 +77,13 @@ def test_label_html_pages_one_record_each_in_input_order(tiny_model_path, page_l
     assert out[0]["title"] == "老旧菜市场变身社区邻里中心 居民买菜看病一站办_华东日报"
 
 
+def test_label_pretty_view_into_a_file_is_a_usage_error(tiny_model_path, tmp_path):
+    result = invoke("label", "--model", tiny_model_path, "-f", "pretty", "-o", tmp_path / "x.jsonl",
+                    PAGES / "zh_forum.html")
+    assert result.exit_code == 2 and "pretty view" in result.output
+    assert not (tmp_path / "x.jsonl").exists()
+
+
 def test_label_explain_adds_pred_and_repair(tiny_model_path):
     result = invoke("label", "--model", tiny_model_path, "--format", "jsonl", "--explain", PAGES / "zh_forum.html")
     assert result.exit_code == 0, result.output

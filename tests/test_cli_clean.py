@@ -75,6 +75,7 @@ def test_failed_pages_should_give_error_records_and_exit_code_1(tmp_path, model_
     ([], "at least one input"),
     (["{crawl}", "--shard-index", "3", "--num-shards", "2"], "shard-index"),
     (["{crawl}", "--jobs", "100000"], "at most"),
+    (["{crawl}", "--compress", "-o", "{crawl}/../one.jsonl"], "--compress"),
     ([""], "empty input name"),
     (["{crawl}", "--timeout", "inf"], "less than or equal"),
     (["{crawl}", "--max-page-mb", "1e308"], "less than or equal"),

@@ -97,9 +97,13 @@ def test_error_record_shape():
 
 def test_page_with_error_becomes_an_error_record(labelled):
     labelled.error = "lib.html: cannot parse HTML"
+    labelled.metadata["error_kind"] = "segment"
     record = page_record(labelled, with_lines=True)
-    assert record["error"] == "lib.html: cannot parse HTML"
-    assert record["text"] == "" and "lines" not in record
+    assert record["error"] == "lib.html: cannot parse HTML" and record["error_kind"] == "segment"
+    # the keys of a page's record, in order (README: label always emits lines), then error_kind
+    assert list(record) == ["id", "url", "lang", "title", "text", "lines", "error", "error_kind"]
+    assert record["text"] == "" and record["lines"] == []
+    assert "lines" not in page_record(labelled)
 
 
 def test_dumps_is_one_line_of_utf8_json(labelled):
