@@ -57,9 +57,11 @@ def _spans(value, where: str, length: int) -> list[tuple[int, int]]:
     if value in (None, []):
         return []
     try:
-        spans = [(int(s), int(e)) for s, e in value]
+        spans = [(s, e) for s, e in value]
     except (TypeError, ValueError):
-        raise InputError(f"{where}: 'spans' must be a list of [start, end] pairs") from None
+        spans = None
+    if spans is None or not all(type(x) is int for pair in spans for x in pair):  # not 1.7, not True
+        raise InputError(f"{where}: 'spans' must be a list of [start, end] pairs of integers")
     for s, e in spans:
         if not 0 <= s < e <= length:
             raise InputError(f"{where}: span [{s}, {e}] is outside the line (length {length})")
@@ -171,6 +173,7 @@ def read_tsv(path: Path) -> Iterator[Page]:
             continue
         if raw.startswith("#"):
             if raw.startswith("#id "):
+                yield from flush()  # "names the next page": it also ends the one before
                 page_id = raw[4:].strip()
             continue
         label, tab, text = raw.partition("\t")

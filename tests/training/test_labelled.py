@@ -68,6 +68,13 @@ def test_tsv_pages_ids_and_comments():
     assert not any(line.text.startswith("#") for p in pages for line in p.lines)
 
 
+def test_a_tsv_id_line_starts_a_new_page_even_without_a_blank_line(tmp_path):
+    path = tmp_path / "p.tsv"
+    path.write_text("#id a\nchrome\t首页\nbody\t正文一。\n#id b\nbody\t正文二。\n", encoding="utf-8")
+    assert [(p.id, [ln.text for ln in p.lines]) for p in read_tsv(path)] == [("a", ["首页", "正文一。"]),
+                                                                             ("b", ["正文二。"])]
+
+
 def test_tsv_without_ids_numbers_its_pages(tmp_path):
     path = tmp_path / "x.tsv"
     path.write_text("chrome\tHome\nbody\tText one.\n\n\nBODY\tSecond page.\n", encoding="utf-8")
@@ -106,6 +113,7 @@ def test_write_jsonl_round_trip(tmp_path):
     (record(lines=[{"text": "首页", "label": "spam", "spans": [[0, 9]]}]), "span [0, 9] is outside the line"),
     (record(lines=[{"text": "首页", "label": "spam", "spans": "0-1"}]), "'spans' must be a list"),
     (record(lines=[{"text": "", "label": "body"}]), "lines[0]: 'text' must be a non-empty string"),
+    (record(lines=[{"text": "首页内容", "label": "spam", "spans": [[1.7, 2.2]]}]), "pairs of integers"),
     (record(lines=[{"text": None, "label": "body"}]), "lines[0]: 'text' must be a non-empty string"),
     (record(url=123), "'url' must be a string or null, not int"),
     (record(title=["a"]), "'title' must be a string or null, not list"),
