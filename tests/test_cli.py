@@ -174,6 +174,18 @@ def test_train_checks_its_output_path_before_training(tmp_path):
         assert "training" not in result.stderr  # refused before any work
 
 
+def test_train_says_why_it_reports_no_held_out_metrics(tmp_path):
+    data = tmp_path / "one-site.jsonl"
+    pages = [{"id": f"p{i}", "url": f"https://news.example.cn/{i}.html",
+              "lines": [{"text": "首页 国内 国际", "label": "chrome"}, {"text": f"正文第{i}段。", "label": "body"}]}
+             for i in range(3)]
+    data.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    result = invoke("train", data, "--out", tmp_path / "m.joblib")
+    assert result.exit_code == 0, result.output
+    assert "no held-out metrics: the data comes from one site" in result.stderr
+    assert "training on 3 pages of 1 sites" in result.stderr
+
+
 def test_train_on_one_class_is_a_message_not_a_traceback(tmp_path):
     data = tmp_path / "d.tsv"
     data.write_text("#id a\nbody\t正文第一段。\nbody\t正文第二段。\n\n#id b\nbody\t另一页正文。\n", encoding="utf-8")
