@@ -1896,9 +1896,10 @@ def _prefiltered_english(texts: list[str]) -> list[int]:
 def detect_spans(page: Page, detector: SpanDetector | None) -> Page:
     """Mark injected spans on body/spam lines of a classified page (in place; returns it).
 
-    A line with spans becomes ``label="spam"`` with ``spans`` set and
+    A body line with spans becomes ``label="spam"`` with ``spans`` set and
     ``repair_reason="spam_span"``; its cleaned text keeps the sentence. A line
-    whose spans cover nearly all of it is a whole spam line (spans dropped).
+    whose spans cover nearly all of it, or that the classifier already called
+    spam, is a whole spam line (spans dropped, ``repair_reason="spam_line"``).
     Lines the classifier called spam and that have no spans stay spam.
 
     Parameters
@@ -1914,8 +1915,11 @@ def detect_spans(page: Page, detector: SpanDetector | None) -> Page:
     for li, spans in found.items():
         line = page.lines[li]
         covered = sum(e - s for s, e in spans)
+        # the classifier's own spam lines are whole spam (it learns injected sentences as
+        # body): a span inside one must not keep the rest, as in "澳门新葡京官方入口 注册送88元"
+        whole = line.label == "spam"
         line.label = "spam"
-        if covered >= WHOLE_LINE_SHARE * len(line.text.strip()):
+        if whole or covered >= WHOLE_LINE_SHARE * len(line.text.strip()):
             line.spans = []
             line.repair_reason = "spam_line"
         else:

@@ -464,3 +464,15 @@ def test_seed_injections_are_cut_and_sentences_read_as_the_article(name, expecte
     assert all(ln.label == "spam" and ln.repair_reason == "spam_span" for ln in page.lines if ln.spans)
 
 
+
+
+def test_a_span_in_a_line_the_classifier_called_spam_does_not_keep_the_rest():
+    """The classifier learns injected sentences as body, so its own spam lines are whole
+    spam: before, a span found inside one kept the rest ("注册送88元彩金") in the text."""
+    gambling = "澳门新葡京官方入口宜宾市某某建材有限公司注册送88元彩金"
+    for label, expected in (("spam", ("spam", [], "spam_line")), ("body", ("spam", [(0, 9)], "spam_span"))):
+        page = page_from_lines(["长江大桥维修工程今日完工", gambling], id="p", title="长江大桥维修工程今日完工")
+        page.lines[0].label, page.lines[1].label = "body", label
+        assert predict_spans(page, None) == {1: [(0, 9)]}
+        line = detect_spans(page, None).lines[1]
+        assert (line.label, line.spans, line.repair_reason) == expected
