@@ -165,13 +165,16 @@ def _gb_big5_checked(data: bytes, text: str, enc: str) -> tuple[str, str]:
     Big5 (or the reverse): the declared one decodes without error into kana and private-use
     characters, the other decodes cleanly into far fewer."""
     other = _GB_BIG5.get(enc)
-    if other is None or _odd_share(text) <= MAX_ODD_SHARE:
+    if other is None:
+        return text, enc
+    odd = _odd_share(text)
+    if odd <= MAX_ODD_SHARE:
         return text, enc
     try:
         alternative = data.decode(other)
     except UnicodeDecodeError:
         return text, enc
-    return (alternative, other) if _odd_share(alternative) < _odd_share(text) / 5 else (text, enc)
+    return (alternative, other) if _odd_share(alternative) < odd / 5 else (text, enc)
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<bytes>") -> tuple[str, str]:

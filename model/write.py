@@ -40,11 +40,8 @@ def page_record(page: Page, *, with_lines: bool = False, keep: Iterable[str] = K
                 with_repair: bool = False) -> dict:
     """The output record of one page (see README, "Output")."""
     if page.error is not None:
-        record = error_record(page.id, page.error, url=page.url, kind=page.metadata.get("error_kind"))
-        if with_lines:  # the same keys as a page's record, in the same order
-            record = {**{k: record[k] for k in ("id", "url", "lang", "title", "text")}, "lines": [],
-                      "error": record["error"], "error_kind": record["error_kind"]}
-        return record
+        return error_record(page.id, page.error, url=page.url, kind=page.metadata.get("error_kind"),
+                            with_lines=with_lines)
     record = {
         "id": page.id,
         "url": page.url,
@@ -67,12 +64,17 @@ def page_record(page: Page, *, with_lines: bool = False, keep: Iterable[str] = K
     return record
 
 
-def error_record(page_id: str, message: str, *, url: str | None = None, kind: str | None = None) -> dict:
-    """What a page that could not be processed becomes: same keys, ``error`` set, and
-    ``error_kind`` (read, decode, too_large, segment, classify, timeout) so that a
-    crawl's failures can be counted or retried by kind without parsing messages."""
-    return {"id": page_id, "url": url, "lang": None, "title": None, "text": "", "error": message,
-            "error_kind": kind}
+def error_record(page_id: str, message: str, *, url: str | None = None, kind: str | None = None,
+                 with_lines: bool = False) -> dict:
+    """What a page that could not be processed becomes: same keys in the same order
+    (``lines`` empty), ``error`` set, and ``error_kind`` (read, decode, too_large,
+    segment, classify, timeout) so that a crawl's failures can be counted or retried
+    by kind without parsing messages."""
+    record = {"id": page_id, "url": url, "lang": None, "title": None, "text": ""}
+    if with_lines:
+        record["lines"] = []
+    record.update(error=message, error_kind=kind)
+    return record
 
 
 def dumps(record: dict) -> str:

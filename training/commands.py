@@ -19,7 +19,7 @@ from model.records import Line, Page
 from training.corpus import CorpusStats, iter_corpus
 from training.evaluate import evaluate, format_report
 from training.labelled import read_labelled
-from training.train import TrainConfig, fit_model, split_by_site
+from training.train import TrainConfig, fit_model, page_groups, split_by_site
 
 #: Share of Chinese training pages that get synthetic in-sentence spam.
 SPAN_SPAM_SHARE = 0.3
@@ -146,10 +146,6 @@ def build_training_data(data: list[Path], *, corpora: Path | None, labels: Path,
     return TrainingData(train=train_pages, dev=dev_pages, summary=summary)
 
 
-def _site_of(page) -> str:
-    return page.metadata.get("site") or page.id
-
-
 def run_train(data: list[Path], *, out: Path, corpora: Path | None, labels: Path, holdout: float,
               spam: bool, max_pages: int | None, hash_bits: int, alpha: float, cv: int, seed: int) -> LinesiftModel:
     started = time.time()
@@ -160,8 +156,8 @@ def run_train(data: list[Path], *, out: Path, corpora: Path | None, labels: Path
         log("no held-out metrics: "
             + ("--holdout is 0" if holdout == 0 else "the data comes from one site, and the held-out share is "
                "taken by site (give pages of two or more sites: their 'site', or the host of their 'url')"))
-    log(f"training on {len(train_pages)} pages of {len({_site_of(p) for p in train_pages})} sites"
-        + (f", holding out {len(dev_pages)} pages of {len({_site_of(p) for p in dev_pages})} sites" if dev_pages else ""))
+    log(f"training on {len(train_pages)} pages of {len(set(page_groups(train_pages)))} sites"
+        + (f", holding out {len(dev_pages)} pages of {len(set(page_groups(dev_pages)))} sites" if dev_pages else ""))
     config = TrainConfig(hash_bits=hash_bits, alpha=alpha, cv=cv, random_state=seed)
     model = fit_model(train_pages, config, spans=_train_spans(corpora if spam else None, seed), log=log)
     metrics = {}
