@@ -96,7 +96,8 @@ SchedulerOpt = Annotated[Optional[str], typer.Option(
     "--scheduler", help="Run on the Dask cluster at this address, e.g. tcp://host:8786. Needs linesift\\[dask] "
                         "and paths visible to every worker.", rich_help_panel=_RUN)]
 ProgressOpt = Annotated[Optional[bool], typer.Option(
-    "--progress/--no-progress", help="Progress bar on stderr. Default: when stderr is a terminal.",
+    "--progress/--no-progress", help="Progress bar on stderr. Default: when stderr is a terminal and the "
+    "output is not printed on the terminal too (with --progress it is printed above the bar).",
     show_default=False, rich_help_panel=_RUN)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No run summary on stderr.", rich_help_panel=_RUN)]
 CompressOpt = Annotated[bool, typer.Option(
@@ -183,6 +184,33 @@ class _RichProgress:
 
     def stop(self) -> None:
         self.bar.stop()
+
+
+class _AboveBar:
+    """A terminal stdout that prints whole lines above the progress bar.
+
+    Written straight to the terminal, output lands on the bar's line and the bar
+    redraws over it; printed through the bar's console, each line goes above it.
+    """
+
+    def __init__(self, bar: _RichProgress) -> None:
+        self.console = bar.bar.console
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        if "\n" in self.pending:
+            done, self.pending = self.pending.rsplit("\n", 1)
+            self.console.print(done, markup=False, highlight=False, emoji=False, soft_wrap=True)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            done, self.pending = self.pending, ""
+            self.console.print(done, markup=False, highlight=False, emoji=False, soft_wrap=True, end="")
+
+    def isatty(self) -> bool:
+        return True
 
 
 def _summary_lines(summary: dict) -> list[str]:
@@ -291,7 +319,9 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
     if to_dir and output.exists() and not output.is_dir():
         raise typer.BadParameter(f"{output} is a file; --output names a folder (or a .jsonl/.txt file)",
                                  param_hint="--output")
-    show = progress if progress is not None else sys.stderr.isatty()
+    to_terminal = output is None and sys.stdout.isatty()
+    # Output on the terminal is what the user is reading: a bar there only gets in the way.
+    show = progress if progress is not None else (sys.stderr.isatty() and not to_terminal)
     bar = _RichProgress() if show else None
     _term_is_interrupt()
     try:
@@ -319,9 +349,10 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
             finally:
                 tmp.unlink(missing_ok=True)
         else:
-            emit = emit_factory(sys.stdout) if emit_factory else None
-            report = sh.run_to_stream(shards, config, emit, out=sys.stdout, jobs=jobs, progress=bar)
-            sys.stdout.flush()
+            out = _AboveBar(bar) if bar is not None and to_terminal else sys.stdout
+            emit = emit_factory(out) if emit_factory else None
+            report = sh.run_to_stream(shards, config, emit, out=out, jobs=jobs, progress=bar)
+            out.flush()
     except BrokenPipeError:
         _stdout_gone()
         return 0
@@ -403,9 +434,13 @@ def label(
     pretty = format == LabelFormat.pretty or (format == LabelFormat.auto and output is None and sys.stdout.isatty())
 
     def pretty_emit(stream):
+        from rich.console import Console
+
+        console = stream.console if isinstance(stream, _AboveBar) else Console(file=stream)
+
         def emit(page):
             if page.error is None:
-                _show_pretty(page)
+                _show_pretty(page, console, explain=explain)
             else:
                 typer.echo(f"linesift: error: {page.error}", err=True)
         return emit
@@ -424,11 +459,11 @@ def label(
 _COLOURS = {"body": "green", "spam": "red", "links": "blue", "chrome": "bright_black"}
 
 
-def _show_pretty(page) -> None:
-    from rich.console import Console
+def _show_pretty(page, console, *, explain: bool = False) -> None:
+    """One page as coloured lines: number, label, score, text (spans reversed); --explain adds
+    the classifier's own label and the repair rule for each line repair changed."""
     from rich.text import Text
 
-    console = Console()
     console.print(Text(f"== {page.id}  lang={page.lang}  title={page.title!r}", style="bold"))
     for line in page.lines:
         text = Text(f"{line.n:5d} {line.label:6s} {line.score:4.2f} ", style=_COLOURS.get(line.label, ""))
@@ -436,7 +471,10 @@ def _show_pretty(page) -> None:
         for start, end in line.spans:
             if start < 200:
                 body.stylize("reverse red", start, min(end, 200))
-        console.print(text + body)
+        text += body
+        if explain and line.repair_reason:
+            text += Text(f"  [{line.pred} -> {line.label}: {line.repair_reason}]", style="italic")
+        console.print(text)
 
 
 @app.command()

@@ -91,6 +91,45 @@ def test_label_explain_adds_pred_and_repair(tiny_model_path):
     assert "pred" in line and "repair" in line
 
 
+def test_label_pretty_view_shows_explain_for_repaired_lines(tiny_model_path):
+    import io
+
+    from rich.console import Console
+
+    from model.cli import _show_pretty
+    from model.pipeline import label_bytes
+
+    page = label_bytes((PAGES / "zh_forum.html").read_bytes(), model=tiny_model_path)
+    page.lines[0].pred, page.lines[0].label, page.lines[0].repair_reason = "chrome", "body", "headline"
+    views = {}
+    for explain in (False, True):
+        out = io.StringIO()
+        _show_pretty(page, Console(file=out, width=300, no_color=True), explain=explain)
+        views[explain] = out.getvalue().splitlines()
+    assert views[True][1].endswith("[chrome -> body: headline]")
+    assert "->" not in views[False][1]
+    assert len(views[True]) == len(views[False]) == len(page.lines) + 1
+
+
+def test_output_above_the_progress_bar_is_printed_in_whole_lines():
+    import io
+
+    from rich.console import Console
+
+    from model.cli import _AboveBar, _RichProgress
+
+    out = _AboveBar(_RichProgress())
+    assert out.console is not None  # the bar's own console, which prints above the bar
+    printed = io.StringIO()
+    out.console = Console(file=printed, width=300, no_color=True)
+    out.write("第一行的前半")
+    assert printed.getvalue() == ""  # half a line waits for its end
+    out.write("和后半\nsecond line\nthird")
+    out.flush()
+    assert printed.getvalue() == "第一行的前半和后半\nsecond line\nthird"
+    assert out.isatty()  # so the record writer flushes each page
+
+
 def test_bad_pages_in_a_label_batch_become_error_records(tiny_model_path, tmp_path):
     good_html = tmp_path / "a_good.html"
     shutil.copy(PAGES / "zh_news_lying.html", good_html)
