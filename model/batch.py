@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from model.classify import LinesiftModel
-from model.errors import InputError, LinesiftError
+from model.errors import EmptyPageError, InputError, LinesiftError
 from model.pipeline import process
 from model.read import MAX_PAGE_BYTES_DEFAULT, RecordFields, error_page, expand_inputs, iter_pages
 from model.records import Page
@@ -127,7 +127,7 @@ def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", fields: Re
 
 
 def _failed(page: Page, exc: BaseException, stage: str) -> Page:
-    kind = "timeout" if isinstance(exc, PageTimeout) else stage
+    kind = "timeout" if isinstance(exc, PageTimeout) else "empty" if isinstance(exc, EmptyPageError) else stage
     return error_page(page.id, exc, kind=kind, url=page.url)
 
 

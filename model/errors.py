@@ -17,5 +17,13 @@ class InputError(LinesiftError):
     """
 
 
+class EmptyPageError(InputError):
+    """A page with no text at all (empty or only whitespace).
+
+    Its own class because a crawl's empty responses are expected and counted
+    apart (``error_kind`` ``empty``), not mixed with pages that failed to decode.
+    """
+
+
 class ModelError(LinesiftError):
     """A model file is missing, corrupt, tampered with, or from another version."""

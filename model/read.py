@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from model.errors import InputError, LinesiftError
+from model.errors import EmptyPageError, InputError, LinesiftError
 from model.records import Page
 
 #: Pages larger than this are refused with an error record (a 50 MB "page" is a
@@ -196,7 +196,7 @@ def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<byte
         Empty, binary, or undecodable input.
     """
     if not data or not data.strip():
-        raise InputError(f"{name}: empty page")
+        raise EmptyPageError(f"{name}: empty page")
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(enc, errors="replace"), enc
@@ -297,7 +297,7 @@ def page_from_text(text: str, *, id: str, url: str | None = None, input_format: 
     if input_format not in ("auto", "html", "text"):
         raise InputError(f"{id}: unknown input format {input_format!r}; expected auto, html or text")
     if not text.strip():
-        raise InputError(f"{id}: empty page")
+        raise EmptyPageError(f"{id}: empty page")
     source = detect_format(text) if input_format == "auto" else input_format
     meta = {"encoding": encoding} if encoding else {}
     return Page(id=id, raw=text, source=source, url=url, metadata=meta)
@@ -437,7 +437,7 @@ def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None
 def error_page(page_id: str, exc: BaseException | str, *, kind: str, url: str | None = None) -> Page:
     """A page that failed: ``error`` holds a message naming the page, ``metadata['error_kind']`` the stage.
 
-    Kinds: ``read``, ``decode``, ``too_large``, ``segment``, ``classify``, ``timeout``.
+    Kinds: ``read``, ``empty``, ``decode``, ``too_large``, ``segment``, ``classify``, ``timeout``.
     """
     if isinstance(exc, str):
         message = exc
@@ -450,6 +450,10 @@ def error_page(page_id: str, exc: BaseException | str, *, kind: str, url: str | 
     page = Page(id=page_id, url=url, error=message)
     page.metadata["error_kind"] = kind
     return page
+
+
+def _kind_of(exc: InputError) -> str:
+    return "empty" if isinstance(exc, EmptyPageError) else "decode"
 
 
 def _too_large(page_id: str, size: int, max_bytes: int, url: str | None = None) -> Page:
@@ -466,7 +470,7 @@ def decode_page(data: bytes, *, id: str, url: str | None = None, input_format: s
         return page_from_bytes(data, id=id, url=url, input_format=input_format,
                                declared_charset=declared_charset, max_bytes=max_bytes)
     except InputError as exc:
-        return error_page(id, exc, kind="decode", url=url)
+        return error_page(id, exc, kind=_kind_of(exc), url=url)
 
 
 def open_maybe_compressed(path: str | Path) -> BinaryIO:
@@ -552,6 +556,9 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
             content, source = (html, "html") if isinstance(html, str) and html.strip() else (text, "text")
             if not isinstance(content, str) or not content.strip():
                 where = fallback_id if page_id == fallback_id else f"{page_id} ({fallback_id})"
+                if isinstance(html, str) or isinstance(text, str):  # the field is there, the page is blank
+                    yield error_page(page_id, f"{where}: empty page", kind="empty", url=url)
+                    continue
                 yield error_page(page_id, f"{where}: record has no {fields.html!r} or {fields.text!r} text "
                                           f"(keys: {', '.join(sorted(record)[:10])})", kind="read", url=url)
                 continue
@@ -563,7 +570,7 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
             try:
                 yield page_from_text(content, id=page_id, url=url, input_format=fmt)
             except InputError as exc:
-                yield error_page(page_id, exc, kind="decode", url=url)
+                yield error_page(page_id, exc, kind=_kind_of(exc), url=url)
     except (OSError, EOFError, ValueError) as exc:  # truncated .gz, corrupt .zst, I/O error mid-file
         yield error_page(name, f"{name}: cannot read further ({type(exc).__name__}: {exc})", kind="read")
     finally:

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from lxml import etree
 
-from model.errors import InputError
+from model.errors import EmptyPageError, InputError
 from model.records import Line, Page
 
 BLOCK_TAGS = frozenset(
@@ -484,6 +484,6 @@ def segment(page: Page) -> Page:
         page.lines = segment_text(page.raw)
         page.title = page.title or guess_text_title(page.lines)
     if not page.lines:
-        raise InputError(f"{page.id}: no text found on the page")
+        raise EmptyPageError(f"{page.id}: no text found on the page")
     page.lang = page.lang or guess_lang(page.lines)
     return page

@@ -59,14 +59,27 @@ def test_two_jobs_to_stdout_should_keep_the_input_order(crawl, model_path):
 
 def test_failed_pages_should_give_error_records_and_exit_code_1(tmp_path, model_path):
     path = write_jsonl(tmp_path / "p.jsonl", [{"id": "ok", "text": "第一行\n第二行文字"}, {"id": "empty", "html": " "},
-                                              {"id": "huge", "text": "长" * 400_000}])
+                                              {"id": "huge", "text": "长" * 400_000}, {"id": "no_page", "body": "x"}])
     result = runner.invoke(app, ["clean", str(path), "-m", model_path, "--max-page-mb", "1"])
     assert result.exit_code == 1
     records = {r["id"]: r for r in _records(result.stdout)}
-    assert records["ok"]["error"] is None and "no 'html' or 'text'" in records["empty"]["error"]
+    assert records["ok"]["error"] is None and records["empty"]["error"].endswith(": empty page")
+    assert "no 'html' or 'text'" in records["no_page"]["error"]
     assert "over the" in records["huge"]["error"]
-    assert [records[k].get("error_kind") for k in ("ok", "empty", "huge")] == [None, "read", "too_large"]
-    assert "2 errors" in result.stderr
+    kinds = [records[k].get("error_kind") for k in ("ok", "empty", "huge", "no_page")]
+    assert kinds == [None, "empty", "too_large", "read"]
+    assert "3 errors" in result.stderr and "empty 1" in result.stderr
+
+
+def test_blank_pages_are_errors_of_kind_empty_not_decode(tmp_path, model_path):
+    (tmp_path / "a_blank.txt").write_text(" \n\t\n\u3000\n", encoding="utf-8")
+    (tmp_path / "b_nothing.txt").write_bytes(b"")
+    (tmp_path / "c_image.html").write_text("<html><body><img src='x.png'></body></html>", encoding="utf-8")
+    (tmp_path / "d_binary.html").write_bytes(bytes(range(256)) * 8)
+    result = runner.invoke(app, ["clean", str(tmp_path), "-m", model_path, "-q"])
+    assert result.exit_code == 1
+    kinds = [r["error_kind"] for r in _records(result.stdout)]
+    assert kinds == ["empty", "empty", "empty", "decode"]
 
 
 @pytest.mark.parametrize("args, message", [
