@@ -67,7 +67,7 @@ def page_record(page: Page, *, with_lines: bool = False, keep: Iterable[str] = K
 def error_record(page_id: str, message: str, *, url: str | None = None, kind: str | None = None,
                  with_lines: bool = False) -> dict:
     """What a page that could not be processed becomes: same keys in the same order
-    (``lines`` empty), ``error`` set, and ``error_kind`` (read, decode, too_large,
+    (``lines`` empty), ``error`` set, and ``error_kind`` (read, empty, decode, too_large,
     segment, classify, timeout) so that a crawl's failures can be counted or retried
     by kind without parsing messages."""
     record = {"id": page_id, "url": url, "lang": None, "title": None, "text": ""}
