@@ -463,7 +463,8 @@ def _too_large(page_id: str, size: int, max_bytes: int, url: str | None = None) 
 
 def decode_page(data: bytes, *, id: str, url: str | None = None, input_format: str = "auto",
                 declared_charset: str | None = None, max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Page:
-    """``page_from_bytes`` that never raises: failures become error pages (kind ``too_large``, ``empty`` or ``decode``)."""
+    """``page_from_bytes`` that never raises: failures become error pages
+    (kind ``too_large``, ``empty`` or ``decode``)."""
     if len(data) > max_bytes:
         return _too_large(id, len(data), max_bytes, url)
     try:
