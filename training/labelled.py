@@ -128,6 +128,7 @@ def page_from_record(record: dict, where: str) -> Page:
         page.title = page.title or guess_text_title(labelled)
     page.lang = record.get("lang") or guess_lang(page.lines)
     page.metadata["site"] = record.get("site") or _site(page)
+    page.metadata["where"] = where
     return page
 
 
@@ -153,7 +154,7 @@ def read_jsonl(path: Path) -> Iterator[Page]:
 def read_tsv(path: Path) -> Iterator[Page]:
     lines: list[Line] = []
     page_id = None
-    count = 0
+    count = start = 0
 
     def flush():
         nonlocal lines, page_id, count
@@ -163,6 +164,7 @@ def read_tsv(path: Path) -> Iterator[Page]:
             page = Page(id=pid, source="text", lines=lines, title=guess_text_title(lines))
             page.lang = guess_lang(lines)
             page.metadata["site"] = pid
+            page.metadata["where"] = f"{path}:{start}"
             yield page
         lines, page_id = [], None
 
@@ -174,11 +176,13 @@ def read_tsv(path: Path) -> Iterator[Page]:
         if raw.startswith("#"):
             if raw.startswith("#id "):
                 yield from flush()  # "names the next page": it also ends the one before
-                page_id = raw[4:].strip()
+                page_id, start = raw[4:].strip(), number
             continue
         label, tab, text = raw.partition("\t")
         if not tab or not text.strip():
             raise InputError(f"{path}:{number}: expected 'label<TAB>text'")
+        if not lines and page_id is None:
+            start = number
         line = Line(text=text.strip(), n=len(lines) + 1)
         line.gold = parse_label(label, where=f"{path}:{number}").value
         lines.append(line)
@@ -200,6 +204,13 @@ def read_labelled(paths: Iterable[str | Path]) -> list[Page]:
             raise InputError(f"{path}: unknown training data format; use .jsonl or .tsv")
     if not pages:
         raise InputError("no labelled pages in the given files")
+    first: dict[str, str] = {}
+    for page in pages:
+        where = page.metadata["where"]
+        if page.id in first:  # a page given twice would be trained on twice, and its id means two things
+            raise InputError(f"{where}: page id {page.id!r} was already given at {first[page.id]}; "
+                             "page ids must be unique")
+        first[page.id] = where
     return pages
 
 

@@ -195,3 +195,15 @@ def test_unknown_extension_missing_file_and_no_pages(tmp_path):
     empty.write_text("\n", encoding="utf-8")
     with pytest.raises(InputError, match="no labelled pages"):
         read_labelled([empty])
+
+
+def test_a_page_id_given_twice_is_an_error_naming_both_places(tmp_path):
+    first = write(tmp_path / "a.jsonl", record(id="p1"), record(id="p2"))
+    second = write(tmp_path / "b.jsonl", {"id": "p9", "lines": [{"text": "正文。", "label": "body"}]}, record(id="p2"))
+    with pytest.raises(InputError, match=rf"b\.jsonl:2: page id 'p2' was already given at .*a\.jsonl:2"):
+        read_labelled([first, second])
+    tsv = tmp_path / "hand.tsv"
+    tsv.write_text("#id t1\nbody\t第一页正文。\n\n#id t2\nbody\t第二页。\n\n\n#id t1\nchrome\t首页\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"hand\.tsv:8: page id 't1' was already given at .*hand\.tsv:1"):
+        read_labelled([tsv])
+    assert [p.id for p in read_labelled([first])] == ["p1", "p2"]  # distinct ids pass
