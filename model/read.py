@@ -603,11 +603,17 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                                   auto_decode="none")
         for record in records:
             count += 1
+            url = record.headers.get("WARC-Target-URI")
+            page_id = record.record_id or f"{name}#{count}"
+            cut = (f"{page_id}: record {count} of {name} is cut off inside its headers (truncated file?)"
+                   if page_id != f"{name}#{count}" else
+                   f"{name}: record {count} is cut off inside its WARC header (truncated file?)")
+            if "Content-Length" not in record.headers:  # every WARC record has one: the header was cut
+                yield error_page(page_id, cut, kind="read", url=url)
+                continue
             if record.record_type != WarcRecordType.response:
                 skipped["warc_non_response"] += 1
                 continue
-            url = record.headers.get("WARC-Target-URI")
-            page_id = record.record_id or f"{name}#{count}"
             try:
                 record.parse_http(auto_decode="content")
             except Exception:  # noqa: BLE001 - broken HTTP header block: one bad record
@@ -618,21 +624,22 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                                           "(truncated file?)", kind="read", url=url)
                 continue
             status = record.http_headers.status_code
-            if status is None:
-                skipped["http_unparsable"] += 1
-                continue
-            if status != 200:
-                skipped[f"http_{status}"] += 1
-                continue
             ctype = (record.http_content_type or "").lower()
-            if ctype not in HTML_CONTENT_TYPES:
-                skipped["non_html"] += 1
+            reason = ("http_unparsable" if status is None else f"http_{status}" if status != 200
+                      else "non_html" if ctype not in HTML_CONTENT_TYPES else None)
+            if reason is not None:
+                # A header cut short reads as a strange status or content type: a record that
+                # is not a page still has to be whole, or the file ends here unreported.
+                if _cut_off(record, _drain(record.reader)):
+                    yield error_page(page_id, cut, kind="read", url=url)
+                else:
+                    skipped[reason] += 1
                 continue
             if record.content_length > max_bytes:
                 yield _too_large(page_id, record.content_length, max_bytes, url)
                 continue
             data = record.reader.read()
-            if _cut_off(record, data):
+            if _cut_off(record, len(data)):
                 yield error_page(page_id, f"{page_id}: record {count} of {name} is cut off: {len(data)} of "
                                           f"{record.content_length} payload bytes (truncated file?)",
                                  kind="read", url=url)
@@ -646,17 +653,26 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
             source.close()
 
 
-def _cut_off(record, data: bytes) -> bool:
-    """Whether a WARC response's payload is shorter than its headers say.
+def _cut_off(record, n_read: int) -> bool:
+    """Whether a WARC response's payload (``n_read`` bytes) is shorter than its headers say.
 
     After ``parse_http`` fastwarc's ``content_length`` is the payload's length as
-    stored; a decoded Content-Encoding changes the length read, so such a payload
-    counts as cut off only when nothing of it could be read.
+    stored (the block's length less the HTTP header's, so a header the file ends in
+    leaves a payload of nothing); a decoded Content-Encoding changes the length
+    read, so such a payload counts as cut off only when nothing of it could be read.
     """
     encoding = (record.http_headers.get("Content-Encoding") or "identity").strip().lower()
     if encoding != "identity":
-        return not data and record.content_length > 0
-    return len(data) < record.content_length
+        return not n_read and record.content_length > 0
+    return n_read < record.content_length
+
+
+def _drain(reader) -> int:
+    """Read a payload to its end in pieces (it may be a large image) and return its length."""
+    total = 0
+    while piece := reader.read(1 << 16):
+        total += len(piece)
+    return total
 
 
 _ARC_HEADER = re.compile(rb"^(\S+) (\S+) (\d{14}) (\S*) (\d+)\s*$")

@@ -114,7 +114,8 @@ def test_warc_should_yield_html_responses_and_count_the_rest(tmp_path, compress)
 
 
 @pytest.mark.parametrize("compress", ["none", "file"])
-@pytest.mark.parametrize("cut", ["payload", "http header", "warc header"])
+@pytest.mark.parametrize("cut", ["payload", "http header", "warc header", "warc type", "http status",
+                                 "content type", "header end"])
 def test_a_warc_cut_off_mid_record_should_keep_the_records_before_and_end_in_an_error(tmp_path, compress, cut):
     """A crawl file cut short (a killed download, a full disk): the pages before the cut
     come out, the cut record is an error record, and nothing raises."""
@@ -122,7 +123,10 @@ def test_a_warc_cut_off_mid_record_should_keep_the_records_before_and_end_in_an_
     good = warc_record(url, html.encode())
     last = warc_record("http://x/last", ("<p>" + "bridge repair " * 60 + "</p>").encode())
     http_at = last.index(b"HTTP/1.1")
-    keep = {"payload": len(last) - 300, "http header": http_at + 20, "warc header": 40}[cut]
+    type_at = last.index(b"Content-Type: text/html", http_at) + len("Content-Type: text/ht")
+    keep = {"payload": len(last) - 300, "http header": http_at + 20, "warc header": 40, "warc type": 15,
+            "http status": http_at + len("HTTP/1.1 2"), "content type": type_at,  # "text/ht" is not HTML
+            "header end": last.index(b"\r\n\r\n", http_at) + 2}[cut]
     data = write_warc(tmp_path / "c.warc", [good, last[:keep]], compress="none").read_bytes()
     path = tmp_path / ("cut.warc" if compress == "none" else "cut.warc.gz")
     path.write_bytes(data if compress == "none" else gzip.compress(data))
