@@ -486,10 +486,56 @@ def _decompressed(raw) -> BinaryIO:
     if magic[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=buffered, mode="rb")
     if magic == b"\x28\xb5\x2f\xfd":
+        return io.BufferedReader(_ZstdFrames(buffered))
+    return buffered
+
+
+class _ZstdFrames(io.RawIOBase):
+    """A zstd file's frames, decompressed, that raises EOFError where the file ends mid-frame.
+
+    zstandard's own ``stream_reader`` just stops at a cut, so a truncated file
+    would pass for a short one and its lost records would go unreported (gzip
+    raises in the same place).
+    """
+
+    def __init__(self, raw) -> None:
         import zstandard
 
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(buffered, closefd=True))
-    return buffered
+        self.raw, self.zstd = raw, zstandard
+        self.frame = zstandard.ZstdDecompressor().decompressobj()
+        self.pending, self.at = b"", 0
+        self.in_frame = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self.at >= len(self.pending):
+            self.pending, self.at = b"", 0
+            data = self.raw.read(1 << 13)  # small pieces: a piece of zeros may decompress 1000-fold
+            if not data:
+                if self.in_frame:
+                    raise EOFError("the zstd stream ends before its last frame does (truncated file?)")
+                return 0
+            while data:
+                self.in_frame = True
+                try:
+                    self.pending += self.frame.decompress(data)
+                except self.zstd.ZstdError as exc:  # the readers' handlers expect I/O errors
+                    raise OSError(f"corrupt zstd data: {exc}") from None
+                if not self.frame.eof:
+                    break
+                data, self.in_frame = self.frame.unused_data, False  # the next frame starts here
+                self.frame = self.zstd.ZstdDecompressor().decompressobj()
+        n = min(len(buffer), len(self.pending) - self.at)
+        buffer[:n] = self.pending[self.at:self.at + n]
+        self.at += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self.raw.close()
+        super().close()
 
 
 def iter_page_file(name: str, *, input_format: str = "auto", max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Iterator[Page]:

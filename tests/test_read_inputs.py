@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections import Counter
 
 import pytest
@@ -85,13 +86,31 @@ def test_jsonl_field_names_should_be_configurable(tmp_path):
     assert (page.id, page.url, page.raw, page.error) == ("7", "http://x/7", "hello there", None)
 
 
-def test_a_truncated_gzip_should_end_with_one_error_page(tmp_path):
-    path = write_jsonl(tmp_path / "p.jsonl.gz", [{"id": str(i), "text": f"line {i}"} for i in range(200)])
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_a_truncated_compressed_file_should_end_with_one_error_page(tmp_path, suffix):
+    records = [{"id": str(i), "text": f"第{i}条 今天天气很好，我们去公园散步。" * 3} for i in range(2000)]
+    path = write_jsonl(tmp_path / f"p{suffix}", records)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     pages = list(iter_jsonl(str(path)))
     assert pages[-1].metadata["error_kind"] == "read" and "cannot read further" in pages[-1].error
-    assert all(p.error is None for p in pages[:-1])
+    assert all(p.error is None for p in pages[:-1]) and 100 < len(pages) < 2000
+    assert [p.id for p in pages[:-1]] == [str(i) for i in range(len(pages) - 1)]
+
+
+def test_zstd_files_of_several_frames_read_whole(tmp_path):
+    import zstandard
+
+    data = "".join(json.dumps({"id": str(i), "text": f"第{i}行"}, ensure_ascii=False) + "\n" for i in range(3000))
+    raw = data.encode()
+    path = tmp_path / "p.jsonl.zst"
+    path.write_bytes(b"".join(zstandard.ZstdCompressor().compress(raw[a:a + 7000]) for a in range(0, len(raw), 7000)))
+    assert [p.id for p in iter_jsonl(str(path))] == [str(i) for i in range(3000)]
+    broken = bytearray(path.read_bytes())
+    broken[4:40] = bytes(b ^ 0x55 for b in broken[4:40])  # the first frame's header
+    path.write_bytes(bytes(broken))
+    (page,) = iter_jsonl(str(path))
+    assert page.metadata["error_kind"] == "read" and "corrupt zstd data" in page.error
 
 
 @pytest.mark.parametrize("compress", ["none", "record", "file"])
