@@ -361,7 +361,8 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
     except InputError as exc:  # e.g. Dask missing or its scheduler unreachable
         raise _fail(exc, 2) from None
     summary = report.summary()
-    if not quiet and (to_dir or summary["pages"] > 1 or summary["errors"] or report.interrupted):
+    if not quiet and (to_dir or summary["pages"] > 1 or summary["errors"] or report.interrupted
+                      or report.failed):
         for line in _summary_lines(summary):
             typer.echo(f"linesift: {line}", err=True)
     return report.exit_code

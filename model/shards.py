@@ -911,8 +911,14 @@ def run_to_stream(shards: Sequence[Shard], config: RunConfig, emit: Callable[[Pa
         if jobs <= 1 or pooled or out is None:
             with page_pool(jobs if pooled else 1, config) as pool:
                 for shard in shards:
-                    stats = stream_shard(shard, config, emit, progress=progress.pages,
-                                         templates_path=templates_path, pool=pool)
+                    try:
+                        stats = stream_shard(shard, config, emit, progress=progress.pages,
+                                             templates_path=templates_path, pool=pool)
+                    except BrokenPipeError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - as in run_to_dir: the shard is reported failed
+                        report.failed[shard.name] = f"{type(exc).__name__}: {exc}"
+                        continue
                     report.stats.merge(stats)
                     report.pages_now += stats.pages
                     report.done_now += 1

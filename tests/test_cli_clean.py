@@ -222,3 +222,26 @@ def test_an_interrupted_run_should_not_pass_its_part_for_the_whole_output(tmp_pa
     assert not out.exists() and len(_records((tmp_path / "out.jsonl.partial").read_text(encoding="utf-8"))) == 1
     assert "interrupted" in result.output
     assert shards.RunReport(interrupted=True).summary()["exit_code"] == 130
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_shard_that_fails_in_a_stdout_run_is_reported_and_the_others_still_come_out(tmp_path, model_path,
+                                                                                       monkeypatch, jobs):
+    """A full disk or a reader bug on one input file: named on stderr, exit 1, the other files' pages out."""
+    from model import shards
+
+    write_jsonl(tmp_path / "a.jsonl", [{"id": "only", "text": "第一行\n今天天气很好，我们去公园散步。"}])
+    write_jsonl(tmp_path / "b.jsonl", [{"id": f"b{i}", "text": "第二个文件\n内容"} for i in range(3)])
+    real = shards.stream_shard
+
+    def failing(shard, *args, **kw):
+        if shard.name == "b":
+            raise OSError(28, "No space left on device")
+        return real(shard, *args, **kw)
+
+    monkeypatch.setattr(shards, "stream_shard", failing)  # forked workers inherit it
+    result = runner.invoke(app, ["clean", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl"), "-m", model_path,
+                                 "-j", jobs])
+    assert result.exit_code == 1
+    assert [r["id"] for r in _records(result.stdout)] == ["only"]
+    assert "shard b failed: OSError: [Errno 28] No space left on device" in result.stderr
