@@ -397,6 +397,7 @@ class LinesiftModel:
     manifest: dict = field(default_factory=dict)
 
     def for_page(self, page: Page) -> LineClassifier:
+        """The HTML model for a page segmented from HTML (it reads DOM features), else the text one."""
         return self.html if page.source == "html" else self.text
 
 
@@ -421,11 +422,11 @@ def one_openmp_thread():
 
 def classify(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
     """Set ``pred``, ``proba``, ``label`` and ``score`` on every line."""
-    by_mode: dict[str, list[Page]] = {}
+    by_mode: dict[bool, list[Page]] = {}
     for page in pages:
-        by_mode.setdefault("html" if page.source == "html" else "text", []).append(page)
-    for mode, group in by_mode.items():
-        clf = model.html if mode == "html" else model.text
+        by_mode.setdefault(page.source == "html", []).append(page)
+    for group in by_mode.values():
+        clf = model.for_page(group[0])
         with one_openmp_thread():
             proba = clf.predict_proba(group)
         set_predictions(group, proba)

@@ -239,7 +239,7 @@ def test_bad_y_raises_value_error(make_page, y, message):
         LineClassifier(**SMALL).fit([page], y)
 
 
-def test_classify_fills_line_fields_and_uses_the_model_per_source(fitted, make_page):
+def test_classify_fills_line_fields(fitted, make_page):
     model = LinesiftModel(html=fitted, text=fitted)
     pages = [make_page(["首页", "居民买菜更方便了，街道还开设了老年食堂。"], id="t"),
              make_page(["Home", "The council voted on Tuesday."], source="html", id="h")]
@@ -248,7 +248,27 @@ def test_classify_fills_line_fields_and_uses_the_model_per_source(fitted, make_p
         for line in page.lines:
             assert line.pred == line.label and line.label in LABELS
             assert len(line.proba) == 4 and line.score == max(line.proba)
-    assert model.for_page(pages[0]) is model.text and model.for_page(pages[1]) is model.html
+
+
+class _Always:
+    """A stand-in classifier that calls every line one label and records the pages it saw."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.seen = label, []
+
+    def predict_proba(self, pages):
+        self.seen += [page.id for page in pages]
+        row = [0.9 if lab == self.label else 0.1 / 3 for lab in LABELS]
+        return np.array([row for page in pages for _ in page.lines])
+
+
+def test_classify_gives_html_pages_to_the_html_model_and_text_pages_to_the_text_model(make_page):
+    model = LinesiftModel(html=_Always("body"), text=_Always("chrome"))
+    pages = [make_page(["首页", "正文"], id="t1"), make_page(["Home", "Text"], source="html", id="h1"),
+             make_page(["More"], id="t2")]
+    classify(pages, model)
+    assert model.html.seen == ["h1"] and model.text.seen == ["t1", "t2"]
+    assert [[line.label for line in page.lines] for page in pages] == [["chrome"] * 2, ["body"] * 2, ["chrome"]]
 
 
 # --- model file and manifest -----------------------------------------------------------------------
