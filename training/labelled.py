@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -68,9 +69,30 @@ def _spans(value, where: str, length: int) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def _moved_spans(labelled: Line, text: str, where: str) -> list[tuple[int, int]]:
+    """A labelled line's spans as offsets into ``text``, the same line as linesift segments it.
+
+    The two match only after whitespace is collapsed, so offsets counted in the
+    labelled text can point elsewhere in the segmented one: each span's text is
+    found again, whitespace-tolerant, nearest its old place.
+    """
+    if labelled.text == text or not labelled.gold_spans:
+        return list(labelled.gold_spans)
+    moved = []
+    for start, end in labelled.gold_spans:
+        piece = labelled.text[start:end]
+        pattern = re.compile(r"\s+".join(map(re.escape, piece.split())))
+        found = [m for m in pattern.finditer(text) if m.end() > m.start()]
+        if not piece.strip() or not found:
+            raise InputError(f"{where}: span [{start}, {end}] ({piece!r}) is not in the line as linesift "
+                             f"segments it from the HTML ({text[:60]!r}); give source 'text' or fix the span")
+        best = min(found, key=lambda m: abs(m.start() - start))
+        moved.append((best.start(), best.end()))
+    return sorted(moved)
+
+
 def _match_html(page: Page, labelled: list[Line], where: str) -> Page:
     """Keep the segmented lines that match labelled lines in order; copy labels over."""
-    segment(page)
     keyed = [normalize_text(line.text) for line in labelled]
     matched: list[Line] = []
     j = 0
@@ -80,7 +102,8 @@ def _match_html(page: Page, labelled: list[Line], where: str) -> Page:
         while k < len(keyed) and keyed[k] != key and k - j < 50:
             k += 1
         if k < len(keyed) and keyed[k] == key:
-            line.gold, line.gold_spans = labelled[k].gold, labelled[k].gold_spans
+            line.gold = labelled[k].gold
+            line.gold_spans = _moved_spans(labelled[k], line.text, f"{where}: lines[{k}]")
             matched.append(line)
             j = k + 1
     if len(matched) < MIN_HTML_MATCH * len(labelled):
@@ -120,8 +143,12 @@ def page_from_record(record: dict, where: str) -> Page:
     if source not in ("html", "text"):
         raise InputError(f"{where}: 'source' must be 'html' or 'text', not {source!r}")
     if source == "html" and record.get("html"):
-        page = page_from_text(str(record["html"]), id=page_id, url=record.get("url"), input_format="html")
-        page.title = record.get("title")
+        try:
+            page = page_from_text(str(record["html"]), id=page_id, url=record.get("url"), input_format="html")
+            page.title = record.get("title")
+            segment(page)
+        except InputError as exc:  # "p2: no text found on the page" alone does not say which file
+            raise InputError(f"{where}: {exc}") from None
         page = _match_html(page, labelled, where)
     else:
         page = Page(id=page_id, source="text", url=record.get("url"), title=record.get("title"), lines=labelled)

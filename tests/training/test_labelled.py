@@ -207,3 +207,34 @@ def test_a_page_id_given_twice_is_an_error_naming_both_places(tmp_path):
     with pytest.raises(InputError, match=r"hand\.tsv:8: page id 't1' was already given at .*hand\.tsv:1"):
         read_labelled([tsv])
     assert [p.id for p in read_labelled([first])] == ["p1", "p2"]  # distinct ids pass
+
+
+def test_spans_of_an_html_record_follow_the_text_as_linesift_segments_it(tmp_path):
+    text = "Hello   world,  this is a sentence.  CASINO  bonus here"
+    start = text.index("CASINO")
+    path = write(tmp_path / "lab.jsonl", {
+        "id": "p1", "html": f"<p>{text}</p><p>Second line here.</p>",
+        "lines": [{"text": text, "label": "spam", "spans": [[start, start + len("CASINO  bonus")]]},
+                  {"text": "Second line here.", "label": "body"}]})
+    (page,) = read_labelled([path])
+    line = page.lines[0]
+    assert line.text == "Hello world, this is a sentence. CASINO bonus here"
+    assert [line.text[a:b] for a, b in line.gold_spans] == ["CASINO bonus"]
+
+
+def test_a_span_missing_from_the_segmented_line_is_an_error_naming_the_line(tmp_path):
+    # full-width letters in the labels, half-width in the page: the lines match (NFKC), the span's text does not
+    path = write(tmp_path / "lab.jsonl", {
+        "id": "p1", "html": "<p>点击  CASINO 立即领取</p><p>第二行。</p>",
+        "lines": [{"text": "点击 ＣＡＳＩＮＯ 立即领取", "label": "spam", "spans": [[3, 9]]},
+                  {"text": "第二行。", "label": "body"}]})
+    with pytest.raises(InputError, match=r"lab\.jsonl:1: lines\[0\]: span \[3, 9\] \('ＣＡＳＩＮＯ'\) is not in the line"):
+        read_labelled([path])
+
+
+def test_an_html_record_with_no_text_names_its_file_and_line(tmp_path):
+    path = write(tmp_path / "lab.jsonl", record(id="p1"),
+                 {"id": "p2", "html": "<html><body><script>x</script></body></html>",
+                  "lines": [{"text": "a", "label": "body"}]})
+    with pytest.raises(InputError, match=r"lab\.jsonl:2: p2: no text found"):
+        read_labelled([path])
