@@ -632,7 +632,9 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
     Uses fastwarc. The page id is the WARC-Record-ID and the url the
     WARC-Target-URI; the charset of the HTTP Content-Type header is tried
     before ``<meta>``. Records that are not pages are counted in ``skipped``
-    under ``warc_non_response``, ``http_<status>`` or ``non_html`` and dropped.
+    under ``warc_non_response``, ``non_http`` (dns: and other non-HTTP responses),
+    ``http_<status>`` or ``non_html`` and dropped; a response whose HTTP header cannot
+    be read is an error record (``read``), as it may be a page.
     """
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -660,10 +662,15 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
             if record.record_type != WarcRecordType.response:
                 skipped["warc_non_response"] += 1
                 continue
+            block_type = (record.headers.get("Content-Type") or "application/http").lower()
+            if not block_type.startswith("application/http") or (url or "").lower().startswith("dns:"):
+                skipped["non_http"] += 1  # a dns: or ftp: response: no HTTP header to read
+                continue
+            unparsable = f"{page_id}: record {count} of {name}: unparsable HTTP header"
             try:
                 record.parse_http(auto_decode="content")
-            except Exception:  # noqa: BLE001 - broken HTTP header block: one bad record
-                skipped["http_unparsable"] += 1
+            except Exception:  # noqa: BLE001 - broken HTTP header block: one bad record, reported
+                yield error_page(page_id, unparsable, kind="read", url=url)
                 continue
             if record.http_headers is None:  # not even a header block: the file ends inside this record
                 yield error_page(page_id, f"{page_id}: record {count} of {name} has no HTTP header block "
@@ -671,13 +678,15 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                 continue
             status = record.http_headers.status_code
             ctype = (record.http_content_type or "").lower()
-            reason = ("http_unparsable" if status is None else f"http_{status}" if status != 200
+            reason = ("" if status is None else f"http_{status}" if status != 200
                       else "non_html" if ctype not in HTML_CONTENT_TYPES else None)
             if reason is not None:
                 # A header cut short reads as a strange status or content type: a record that
                 # is not a page still has to be whole, or the file ends here unreported.
                 if _cut_off(record, _drain(record.reader)):
                     yield error_page(page_id, cut, kind="read", url=url)
+                elif not reason:  # a garbled status line: maybe a page, so not skipped unseen
+                    yield error_page(page_id, unparsable, kind="read", url=url)
                 else:
                     skipped[reason] += 1
                 continue
@@ -788,9 +797,11 @@ def _page_from_http(block: bytes, *, page_id: str, url: str | None, input_format
     if not sep:
         head, sep, body = block.partition(b"\n\n")
     status = _HTTP_STATUS.match(head)
-    if not status:
-        skipped["http_unparsable"] += 1
+    if not status and not (url or "").lower().startswith(("http:", "https:")):
+        skipped["non_http"] += 1  # a dns: or filedesc-like record: no HTTP header to read
         return None
+    if not status:  # a garbled status line: maybe a page, so not skipped unseen
+        return error_page(page_id, f"{page_id}: unparsable HTTP header", kind="read", url=url)
     if status.group(1) != b"200":
         skipped[f"http_{int(status.group(1))}"] += 1
         return None

@@ -172,12 +172,32 @@ def test_arc_files_should_be_read_too(tmp_path):
     arc = (b"filedesc://t.arc 0.0.0.0 20240526000000 text/plain %d\n" % len(desc) + desc + b"\n"
            + f"{url} 1.2.3.4 20240526000000 text/html {len(http)}\n".encode() + http + b"\n"
            + b"http://x/404 1.2.3.4 20240526000000 text/html %d\n" % len(missing) + missing + b"\n")
+    garbled = b"HTTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>a page behind a bad status line</p>"
+    dns = b"20240526000000\nexample.cn. 300 IN A 1.2.3.4\n"
+    arc += (b"http://x/garbled 1.2.3.4 20240526000000 text/html %d\n" % len(garbled) + garbled + b"\n"
+            + b"dns:example.cn 1.2.3.4 20240526000000 text/dns %d\n" % len(dns) + dns + b"\n")
     path = tmp_path / "t.arc.gz"
     path.write_bytes(gzip.compress(arc))
     skipped = Counter()
     pages = list(iter_arc(str(path), skipped=skipped))
-    assert [(p.url, p.error) for p in pages] == [(url, None)]
-    assert skipped == {"arc_filedesc": 1, "http_404": 1}
+    assert [(p.url, p.error) for p in pages] == [
+        (url, None), ("http://x/garbled", f"{path}#4: unparsable HTTP header")]
+    assert pages[1].metadata["error_kind"] == "read"
+    assert skipped == {"arc_filedesc": 1, "http_404": 1, "non_http": 1}
+
+
+def test_a_warc_response_with_a_garbled_http_header_is_an_error_and_dns_records_are_skipped(tmp_path):
+    good = warc_record("http://x/good", b"<p>" + b"good text " * 50 + b"</p>")
+    garbled = warc_record("http://x/garbled", b"<p>a page behind a bad status line</p>").replace(
+        b"HTTP/1.1 200 OK", b"HTTP/1.1 2OO OK")  # same length: the WARC Content-Length still holds
+    dns = warc_record("dns:example.cn", b"").replace(b"application/http; msgtype=response", b"text/dns")
+    path = write_warc(tmp_path / "c.warc.gz", [good, garbled, dns])
+    skipped = Counter()
+    pages = list(iter_warc(str(path), skipped=skipped))
+    assert [(p.url, p.metadata.get("error_kind")) for p in pages] == [("http://x/good", None),
+                                                                     ("http://x/garbled", "read")]
+    assert "record 2 of" in pages[1].error and "unparsable HTTP header" in pages[1].error
+    assert skipped == {"non_http": 1}
 
 
 @pytest.mark.parametrize("head, kind", [
