@@ -13,14 +13,9 @@ from model.read import page_from_bytes, page_from_text
 from model.records import Page
 from model.repair import repair
 from model.segment import segment
+from model.spans import detect_spans
 
 
-def _spans(page: Page, model: LinesiftModel) -> Page:
-    try:
-        from model.spans import detect_spans
-    except ImportError:  # span detection not available in this build
-        return page
-    return detect_spans(page, model.spans)
 
 
 def process(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
@@ -38,7 +33,7 @@ def process(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
     classify(ready, model)
     for page in ready:
         repair(page)
-        _spans(page, model)
+        detect_spans(page, model.spans)
     return ready
 
 

@@ -52,14 +52,9 @@ def add_synthetic_spam(pages: list[Page], seed: int) -> tuple[list[Page], dict]:
     the corpora (or fixing how one segments) leaves every other page's synthetic
     spam as it was. With one generator for the whole run, three new pages
     reshuffled the spam of every page after them.
-
-    Uses the spam generator in ``training.inject`` when it is present; without
-    it the pages are returned unchanged.
     """
-    try:
-        from training.inject import inject_page, spam_lines
-    except ImportError:
-        return pages, {"span_pages": 0, "line_pages": 0}
+    from training.inject import inject_page, spam_lines
+
     out, span_pages, line_pages = [], 0, 0
     for page in pages:
         rng = random.Random(f"{seed}:{page.id}")

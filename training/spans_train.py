@@ -140,6 +140,7 @@ def extra_lm_texts(corpora: Path = CORPORA_DEFAULT) -> list[str]:
     Chinese, and these pages are never used as training articles, so they
     cannot leak an article's own bigrams into its fluency features.
     """
+    from model.errors import InputError
     from model.read import page_from_bytes
     from model.segment import segment
     from training.split import is_dev
@@ -151,7 +152,7 @@ def extra_lm_texts(corpora: Path = CORPORA_DEFAULT) -> list[str]:
             continue
         try:
             page = segment(page_from_bytes(archives.html(entry), id=entry.id))
-        except Exception:  # noqa: BLE001 - an unreadable page only means less LM text
+        except InputError:  # an empty or undecodable page only means less LM text; a bug still raises
             continue
         out.extend(line.text for line in page.lines)
     return out
