@@ -557,8 +557,10 @@ def load_model(path: str | Path | None = None) -> LinesiftModel:
         raise ModelError(f"{path}: no manifest {mpath.name} beside it; retrain with `linesift train`")
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{mpath}: unreadable manifest ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ModelError(f"{mpath}: unreadable manifest (a JSON {type(manifest).__name__}, not an object)")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ModelError(
             f"{path}: model format {manifest.get('format_version')} but this linesift reads format "

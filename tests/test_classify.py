@@ -347,8 +347,9 @@ def test_the_manifest_given_as_the_model_is_named_for_what_it_is(saved):
         load_model(manifest_path(saved))
 
 
-def test_unreadable_manifest_is_refused(saved):
-    manifest_path(saved).write_text("{not json", encoding="utf-8")
+@pytest.mark.parametrize("content", [b"{not json", b"[]", b"null", b"\xff\xfe{}"])
+def test_unreadable_manifest_is_refused(saved, content):
+    manifest_path(saved).write_bytes(content)
     with pytest.raises(ModelError, match="unreadable manifest"):
         load_model(saved)
 
