@@ -171,6 +171,9 @@ def label_pages(pages: Iterable[Page], model: LinesiftModel, *, batch_pages: int
                 timeout: float | None = None, stats: RunStats | None = None) -> Iterator[Page]:
     """Segment and classify a stream of decoded pages; yields pages in input order.
 
+    Pages are labelled on their own; the site-template step of ``linesift clean``
+    (``model.shards`` with ``model.templates``) is the caller's to add.
+
     Parameters
     ----------
     pages : iterable of Page

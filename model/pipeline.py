@@ -9,7 +9,7 @@ import os
 from collections.abc import Sequence
 
 from model.classify import LinesiftModel, classify, load_model
-from model.read import page_from_bytes, page_from_text
+from model.read import MAX_PAGE_BYTES_DEFAULT, page_from_bytes, page_from_text
 from model.records import Page
 from model.repair import repair
 from model.segment import segment
@@ -38,11 +38,17 @@ def process(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
 
 
 def label_bytes(data: bytes | str, *, model: LinesiftModel | str | os.PathLike | None = None, id: str = "<page>",
-                url: str | None = None, input_format: str = "auto") -> Page:
+                url: str | None = None, input_format: str = "auto",
+                max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Page:
     """Label one page given as bytes (any encoding) or text; the library's one-call entry.
 
     ``model`` is a loaded model, a model file's path (loaded on every call: load once
-    with ``load_model`` for many pages), or None for the bundled one.
+    with ``load_model`` for many pages), or None for the bundled one. ``max_bytes``
+    limits the page's size (its UTF-8 size for ``str``), as ``--max-page-mb`` does.
+
+    Each page is labelled on its own: the site-template evidence that ``linesift
+    clean`` and ``label`` gather across the pages of a run (``model.templates``) is
+    not applied, so a line a site repeats on every page can come out differently.
 
     Raises
     ------
@@ -58,7 +64,7 @@ def label_bytes(data: bytes | str, *, model: LinesiftModel | str | os.PathLike |
     if not isinstance(data, (bytes, str)):
         raise TypeError(f"label_bytes() takes the page as bytes or str, not {type(data).__name__}")
     if isinstance(data, bytes):
-        page = page_from_bytes(data, id=id, url=url, input_format=input_format)
+        page = page_from_bytes(data, id=id, url=url, input_format=input_format, max_bytes=max_bytes)
     else:
-        page = page_from_text(data, id=id, url=url, input_format=input_format)
+        page = page_from_text(data, id=id, url=url, input_format=input_format, max_bytes=max_bytes)
     return process([page], model)[0]

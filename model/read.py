@@ -35,6 +35,11 @@ MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def utf8_size(text: str, max_bytes: int) -> int:
+    """The text's UTF-8 size, or a lower bound of it when even 4 bytes a character stays in the limit."""
+    return len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > max_bytes else len(text)
+
+
 def _over_limit(size: int, max_bytes: int) -> str:
     """In the unit of ``--max-page-mb`` (2**20 bytes), so the limit reads as given."""
     return f"page is {size / 2**20:.3g} MB, over the {max_bytes / 2**20:g} MB limit"
@@ -293,7 +298,10 @@ def page_from_bytes(
 
 
 def page_from_text(text: str, *, id: str, url: str | None = None, input_format: str = "auto",
-                   encoding: str | None = None) -> Page:
+                   encoding: str | None = None, max_bytes: int | None = None) -> Page:
+    """A page from decoded text; ``max_bytes`` limits its UTF-8 size as ``page_from_bytes`` limits bytes."""
+    if max_bytes is not None and (size := utf8_size(text, max_bytes)) > max_bytes:
+        raise InputError(f"{id}: {_over_limit(size, max_bytes)}")
     if input_format not in ("auto", "html", "text"):
         raise InputError(f"{id}: unknown input format {input_format!r}; expected auto, html or text")
     if not text.strip():
@@ -609,7 +617,7 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
                 yield error_page(page_id, f"{where}: record has no {fields.html!r} or {fields.text!r} text "
                                           f"(keys: {', '.join(sorted(record)[:10])})", kind="read", url=url)
                 continue
-            size = len(content.encode("utf-8")) if len(content) * 4 > max_bytes else len(content)
+            size = utf8_size(content, max_bytes)
             if size > max_bytes:
                 yield _too_large(page_id, size, max_bytes, url)
                 continue

@@ -275,3 +275,14 @@ def test_a_chinese_page_declaring_the_other_chinese_charset_is_read_right(name, 
     assert enc == expected and text.replace(lie.decode(), declared.decode()) == truth
     text, enc = decode_bytes(data, declared=lie.split(b"=")[1].strip(b'"').decode())  # an HTTP header lying
     assert enc == expected and text == truth
+
+
+def test_label_bytes_applies_the_size_limit_to_str_pages_too(tiny_model_path):
+    from model.errors import InputError
+    from model.pipeline import label_bytes
+
+    page = "今天天气很好，我们去公园散步。\n" + "长" * 400
+    for data in (page, page.encode("utf-8")):
+        with pytest.raises(InputError, match=r"over the .* MB limit"):
+            label_bytes(data, model=tiny_model_path, max_bytes=1000)  # 1,246 bytes as UTF-8, 416 characters
+        assert label_bytes(data, model=tiny_model_path, max_bytes=2000).error is None
