@@ -61,8 +61,8 @@ InputListOpt = Annotated[Optional[Path], typer.Option(
     readable=True)]
 OutputOpt = Annotated[Optional[Path], typer.Option(
     "--output", "-o", help="A folder: one output file per input shard, resumable (reruns skip finished shards), "
-                           "with _summary.json. A file name ending in .jsonl, .jsonl.gz or .txt: one file, in "
-                           "--format (a .txt name does not switch to text). Default: stdout.")]
+                           "with _summary.json. A file name ending in .jsonl, .jsonl.gz, .txt or .txt.gz: one file, "
+                           "in --format (a .txt name does not switch to text). Default: stdout.")]
 JobsOpt = Annotated[int, typer.Option(
     "--jobs", "-j", min=0, help="Worker processes; 0 = all cores. Each takes whole shards, or, with fewer "
                          "shards than about twice the jobs (one big WARC), chunks of its pages.")]
@@ -267,7 +267,9 @@ def _term_is_interrupt() -> None:
 #: Workers per core allowed by --jobs: each holds a model (about 170 MB) and the work is CPU-bound.
 MAX_JOBS_PER_CORE = 4
 
-_SINGLE_FILE = (".jsonl", ".jsonl.gz", ".txt", ".json", ".ndjson")
+_SINGLE_FILE = (".jsonl", ".jsonl.gz", ".txt", ".txt.gz", ".json", ".ndjson")
+#: Names that look like a file linesift cannot write: taken for a folder, they made one.
+_NOT_A_FOLDER = (".gz", ".zst", ".bz2", ".xz", ".zip", ".tar", ".warc", ".html")
 
 
 def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | None, jobs: int,
@@ -308,6 +310,9 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
                                  "(the work is CPU-bound; more workers only add memory and start-up)",
                                  param_hint="--jobs")
     to_dir = output is not None and not (output.name.lower().endswith(_SINGLE_FILE) and not output.is_dir())
+    if to_dir and output.name.lower().endswith(_NOT_A_FOLDER) and not output.is_dir():
+        raise typer.BadParameter(f"{output.name}: linesift writes one file named .jsonl, .jsonl.gz, .txt or "
+                                 ".txt.gz, or a folder (a name without such an ending)", param_hint="--output")
     if config.compress and not to_dir:
         raise typer.BadParameter("--compress is for --output DIR; for one file, name it .jsonl.gz",
                                  param_hint="--compress")

@@ -196,6 +196,23 @@ def test_an_output_file_in_a_missing_folder_should_be_created(tmp_path, model_pa
     assert [r["id"] for r in _records(out.read_text(encoding="utf-8"))] == [str(DATA / "zh-news.html")]
 
 
+def test_a_gzipped_text_output_file_is_one_file(tmp_path, model_path):
+    import gzip
+
+    out = tmp_path / "clean.txt.gz"
+    result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path, "-o", str(out),
+                                 "--format", "text", "--keep", "body,links,chrome"])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and gzip.decompress(out.read_bytes()).decode("utf-8").strip()
+
+
+@pytest.mark.parametrize("name", ["out.jsonl.zst", "out.json.bz2", "crawl.warc.gz"])
+def test_an_output_name_of_a_format_linesift_cannot_write_is_refused_not_made_a_folder(tmp_path, model_path, name):
+    result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path, "-o", str(tmp_path / name)])
+    assert result.exit_code == 2 and "linesift writes one file named" in result.output
+    assert not (tmp_path / name).exists()
+
+
 def test_an_output_file_that_cannot_be_written_should_be_a_usage_error(tmp_path, model_path):
     (tmp_path / "blocker").write_text("a file, not a folder")
     result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path,

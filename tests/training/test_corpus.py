@@ -94,7 +94,8 @@ def test_auto_labels_agree_with_hand_labels_on_fixture_pages(name):
     auto = auto_labels(page, align(page, {"body": body_gold(page, labels)}))
     bars = {i for i, line in enumerate(page.lines) if "|" in line.text or line.text.startswith(("分享", "Share"))}
     for i, (line, gold, got) in enumerate(zip(page.lines, labels, auto)):
-        if gold == "spam" or i in bars:  # spam is not in any gold; link bars: see the xfail below
+        if gold == "spam" or i in bars:  # spam is not in any gold; share/link bars ("a | b | c") are left
+            # out: the gold text of these fixtures does not decide them, so auto labels may go either way
             continue
         assert got == gold, f"{name} line {i + 1} {line.text!r}: auto {got}, hand {gold}"
 
