@@ -547,32 +547,24 @@ class _ZstdFrames(io.RawIOBase):
 
 
 def iter_page_file(name: str, *, input_format: str = "auto", max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Iterator[Page]:
-    """The one page in a file (or on stdin when ``name`` is ``-``)."""
+    """The one page in a file (stdin goes through ``iter_stdin``, which sniffs what it holds)."""
     try:
-        if name == "-":
-            data = sys.stdin.buffer.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                yield _too_large(name, len(data), max_bytes)
-                return
-        else:
-            size = os.stat(name).st_size
-            if size > max_bytes:
-                yield _too_large(name, size, max_bytes)
-                return
-            with open(name, "rb") as fh:
-                data = fh.read()
+        size = os.stat(name).st_size
+        if size > max_bytes:
+            yield _too_large(name, size, max_bytes)
+            return
+        with open(name, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
         return
     page = decode_page(data, id=name, input_format=input_format, max_bytes=max_bytes)
-    if name != "-":
-        page.metadata["from_file"] = True  # the folder stands in for the site (see model.templates)
+    page.metadata["from_file"] = True  # the folder stands in for the site (see model.templates)
     yield page
 
 
 def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordFields = RecordFields(),
-               input_format: str = "auto", max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
-               skipped: Counter | None = None) -> Iterator[Page]:
+               input_format: str = "auto", max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Iterator[Page]:
     """Pages from a JSON Lines file (``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``), one per record.
 
     Streams line by line. A line that is not a JSON object, or has neither the
