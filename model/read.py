@@ -65,8 +65,15 @@ _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|\?xml)", re.I | re.S)
-_HTML_TAG = re.compile(r"<(html|head|body|div|p|span|a|table|meta|title|script|br)\b", re.I)
+_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|link|script|style|title|\?xml)\b",
+                         re.I | re.S)
+#: The tags of a whole document, wherever they come (after a long script or a crawler's wrapper).
+_HTML_DOCUMENT = re.compile(r"<(!doctype\s+html|html|head|body)\b[^<>]*>", re.I)
+#: A whole tag of a common element ("<div class=x>", "<br/>"); "<a<1" in a formula is none.
+_HTML_TAG = re.compile(r"<(html|head|body|div|p|span|a|table|tr|td|li|ul|meta|title|script|style|link|br|img|"
+                       r"h[1-6]|font|b|strong|em|i)(\s[^<>]*)?/?>", re.I)
+_HTML_CLOSING = re.compile(r"</(div|p|span|a|table|tr|td|li|ul|title|script|style|h[1-6]|font|b|strong|em|i)\s*>",
+                           re.I)
 
 
 def normalize_charset(name: str | None) -> str | None:
@@ -266,17 +273,20 @@ _FRAGMENT_START = re.compile(r"^\s*<(p|div|article|section|main|body|table|ul|ol
 def detect_format(text: str) -> str:
     """``"html"`` when the text is markup, else ``"text"`` (a one-block-per-line dump).
 
-    A whole document announces itself; a fragment counts when it has three
-    tags, or opens with a block element it also closes: a stored
-    ``"<p>…</p>"`` is markup, but a text dump's line may mention "<p>" once.
+    A whole document announces itself, at its start or within its first 64 KB
+    (after a long script, or a crawler's own wrapper); a fragment counts when it
+    opens with a block element it also closes (a stored ``"<p>…</p>"``), or has
+    three whole tags and a closing one. A text dump that mentions tags ("wrap it
+    in a <div>", a stray "<br>" a crawler kept, "0<a<1") does not close them, and
+    read as HTML it would lose those lines' breaks and the bracketed words.
     """
     head = text[:4096]
-    if _HTML_START.match(head):
+    if _HTML_START.match(head) or _HTML_DOCUMENT.search(text, 0, 65536):
         return "html"
     fragment = _FRAGMENT_START.match(head)
     if fragment and re.search(rf"</{fragment.group(1)}\s*>", text, re.I):
         return "html"
-    return "html" if len(_HTML_TAG.findall(head)) >= 3 else "text"
+    return "html" if len(_HTML_TAG.findall(head)) >= 3 and _HTML_CLOSING.search(head) else "text"
 
 
 def page_from_bytes(

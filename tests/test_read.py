@@ -256,6 +256,28 @@ def test_detect_format():
     assert detect_format("<p> marks a paragraph in HTML\nsecond line") == "text"
 
 
+@pytest.mark.parametrize("dump", [
+    # a crawler kept some literal <br>
+    "首页 新闻 国内 国际\n暴雨预警升级 多地启动应急响应\n中国气象局18日将暴雨预警升级为橙色。<br>广东、广西等地有大暴雨。\n"
+    "应急管理部已派出工作组赴一线指导防汛工作。<br>\n各地要加强值守。<br>\n",
+    # a tutorial that names tags
+    "Home | Tutorials | CSS\nHow to center a div\nWrap the content in a <div> and make the parent a flex container.\n"
+    "To center text, put it in a <p> and use text-align: center.\nInline elements such as <span> ignore width.\n",
+    # a formula
+    "高考数学压轴题解析\n设函数f(x)=x^2-2ax+1，其中0<a<1，求最小值。\n解：当0<a<1时，最小值为1-a^2。\n若0<p<1，则更紧。\n",
+])
+def test_a_text_dump_that_mentions_tags_stays_a_text_dump(dump):
+    assert detect_format(dump) == "text"
+    page = segment(page_from_text(dump, id="d.txt"))
+    assert [line.text for line in page.lines] == [line.strip() for line in dump.splitlines()]
+
+
+def test_a_document_is_html_even_when_its_tags_come_late():
+    script = "<!-- section -->\n<script>\n" + "var x = 1;\n" * 600 + "</script>\n"
+    assert detect_format(script + "<html><body><p>正文。</p></body></html>") == "html"
+    assert detect_format('<text id="http://a.example/1">\n' + "\n" * 300 + "<body><p>x</p></body>") == "html"
+
+
 def test_forced_input_format_wins_over_detection():
     page = page_from_text("<p>a tag in a text dump</p>\nsecond line", id="d.txt", input_format="text")
     assert page.source == "text"
