@@ -131,10 +131,15 @@ GAMBLING_TAILS: tuple[str, ...] = (
 )
 GAMBLING_RE = re.compile(
     "(?:" + "|".join(sorted(GAMBLING_BRANDS, key=len, reverse=True)) + r")"
-    r"(?:[a-zA-Z]{2,12})?(?:中国|集团|国际)?"
+    r"(?P<pinyin>[a-zA-Z]{2,12})?(?:中国|集团|国际)?"
     "(?:" + "|".join(sorted(GAMBLING_TAILS, key=len, reverse=True)) + ")"
     r"(?:[\-—·]?(?:官方入口|登录入口|官网入口|app下载|APP下载|官网))*"
 )
+#: Tails only an ad uses. "银河娱乐" (Galaxy Entertainment), "金沙中国", "永利体育馆",
+#: "开云集团官网显示" (Kering), "九游手机版" are names news writes too: a phrase
+#: with only such a tail, and no pinyin glued to the brand, is cut only on a page
+#: that also carries an unmistakable one ("金沙官方入口", "博鱼boyu登录入口").
+GAMBLING_AD_TAILS = re.compile("官方入口|登录入口|官网入口|app下载|APP下载|官网登录|平台注册|网页版登录|最新网址|备用网址")
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -1323,8 +1328,10 @@ PINYIN_GLOSS_RE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])(?:" + _GLOSS + 
 #: A character this frequent (jieba's dictionary count) needs no reading aid:
 #: glosses go on rare characters (``饕(tāo)``) in real text.
 COMMON_CHAR_FREQ = 1000
-#: Glossed common characters on one page before a lone gloss counts as spam.
-MIN_GLOSSES = 2
+#: Glossed common characters on one page before a lone gloss counts as spam (unless one
+#: gloss is sure: repeated, or after a traditional form): a lesson on a polyphone
+#: ("在“行走”中读行(xíng)，在“银行”中读行(háng)") glosses two or three.
+MIN_GLOSSES = 4
 #: A line whose CJK characters are glossed at this rate or more is a pinyin
 #: reader (``我(wǒ)爱(ài)北(běi)京(jīng)``), not a marked copy: injectors gloss a
 #: few common characters per sentence.
@@ -1420,8 +1427,9 @@ def form_spans(page: Page, eligible: list[int] | None = None) -> dict[int, list[
             g = 1 if m.group(1) else 2
             hits["punct"].append((li, m.start(g), m.end(g), False))
     out: dict[int, list[tuple[int, int, str]]] = {}
+    any_sure = any(sure for *_, sure in hits["pinyin"])  # one sure gloss shows the page was marked
     for li, s, e, sure in hits["pinyin"]:
-        if sure or len(hits["pinyin"]) >= MIN_GLOSSES:
+        if sure or any_sure or len(hits["pinyin"]) >= MIN_GLOSSES:
             out.setdefault(li, []).append((s, e, "pinyin"))
     for kind, need in (("symbol", MIN_SYMBOLS), ("punct", MIN_DOUBLED)):
         for li, s, e in _clustered(texts, hits[kind], need):
@@ -1457,9 +1465,18 @@ def _clustered(texts: dict[int, str], hits: list[tuple[int, int, int, bool]],
     return [hits[k][:3] for run in runs if len(run) >= need for k in run]
 
 
-def gambling_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of gambling brand phrases (``金沙官方入口``) anywhere in a line."""
-    return [(m.start(), m.end()) for m in GAMBLING_RE.finditer(text)]
+def gambling_spans(text: str, *, ads_on_page: bool = False) -> list[tuple[int, int]]:
+    """Spans of gambling brand phrases (``金沙官方入口``) anywhere in a line.
+
+    A phrase that could be a company's name in the news (``银河娱乐``) counts only
+    with ``ads_on_page``: the page has an unmistakable ad phrase (``is_gambling_ad``).
+    """
+    return [(m.start(), m.end()) for m in GAMBLING_RE.finditer(text) if ads_on_page or is_gambling_ad(m)]
+
+
+def is_gambling_ad(match: re.Match) -> bool:
+    """A ``GAMBLING_RE`` match no news text would write: an ad tail, or pinyin glued to the brand."""
+    return bool(match.group("pinyin")) or GAMBLING_AD_TAILS.search(match.group()) is not None
 
 
 # ------------------------------------------------------------------ English glued spam
@@ -1841,6 +1858,25 @@ def _drop_whole_title_words(found: dict[int, list[tuple[int, int]]],
     return {}
 
 
+#: Words of court reporting. Courts anonymise the parties of a case as ``<city>市某某…公司``,
+#: the very shape injectors glue into text; on a page that reads as a court report
+#: (``MIN_COURT_WORDS`` of these) such a company is a party to the case, not spam.
+COURT_WORDS: tuple[str, ...] = ("法院", "原告", "被告", "判决", "审理", "诉称", "上诉", "本院", "裁定", "当事人",
+                                "纠纷", "案件", "被执行人")
+MIN_COURT_WORDS = 3
+
+
+def _drop_court_parties(page: Page, found: dict[int, list[tuple[int, int]]],
+                        eligible: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """``found`` without the spans that hold a ``某某`` company, on a court report's page."""
+    texts = [page.lines[li].text for li in eligible]
+    if sum(1 for word in COURT_WORDS if any(word in t for t in texts)) < MIN_COURT_WORDS:
+        return found
+    kept = {li: [(s, e) for s, e in spans if not COMPANY_RE.search(page.lines[li].text, s, e)]
+            for li, spans in found.items()}
+    return {li: spans for li, spans in kept.items() if spans}
+
+
 def predict_spans(page: Page, detector: SpanDetector | None,
                   eligible: list[int] | None = None) -> dict[int, list[tuple[int, int]]]:
     """Injected spans per line index, without touching the page."""
@@ -1858,9 +1894,13 @@ def predict_spans(page: Page, detector: SpanDetector | None,
         found = _drop_split_title_words(page, found, title_sources(page, eligible))
         found = _drop_lone_fragment(page, found)
         found = _drop_whole_title_words(found, cands)
-    for li in eligible:
-        text = page.lines[li].text
-        g = gambling_spans(text) if _has_cjk(text) else []
+        if any("某某" in page.lines[li].text for li in found):
+            found = _drop_court_parties(page, found, eligible)
+    gambling = {li: ms for li in eligible if _has_cjk(page.lines[li].text)
+                if (ms := list(GAMBLING_RE.finditer(page.lines[li].text)))}
+    ads_on_page = any(is_gambling_ad(m) for ms in gambling.values() for m in ms)
+    for li, ms in gambling.items():
+        g = [(m.start(), m.end()) for m in ms if ads_on_page or is_gambling_ad(m)]
         if g:
             found[li] = _merge(found.get(li, []) + g)
     for li, spans in form_spans(page, eligible).items():
