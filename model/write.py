@@ -17,20 +17,20 @@ KEEP_DEFAULT = frozenset({"body"})
 def page_text(page: Page, keep: Iterable[str] = KEEP_DEFAULT) -> str:
     """Cleaned text: kept lines joined by newlines; spam spans cut from lines that carry them.
 
-    A ``spam`` line with spans is an article sentence with injected text: its
-    remainder is kept when ``body`` is kept. A ``spam`` line without spans is
-    dropped unless ``spam`` itself is kept.
+    A ``spam`` line with spans is an article sentence with injected text: kept
+    whole when ``spam`` is kept, else its remainder when ``body`` is. A ``spam``
+    line without spans is dropped unless ``spam`` itself is kept.
     """
     keep = set(keep)
     out = []
     for line in page.lines:
         if line.label == "spam" and line.spans:
-            if "body" in keep:
+            if "spam" in keep:
+                out.append(line.text)
+            elif "body" in keep:
                 text = line.cleaned_text().strip()
                 if text:
                     out.append(text)
-            elif "spam" in keep:
-                out.append(line.text)
         elif line.label in keep:
             out.append(line.text)
     return "\n".join(out)

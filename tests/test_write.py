@@ -71,6 +71,8 @@ def test_keep_option_selects_labels(labelled):
     assert both[0] == "首页" and both[-1] == "京ICP备88880000号" and len(both) == 4
     spam = page_text(labelled, keep={"spam"}).split("\n")
     assert spam == [labelled.lines[2].text, "加微信 bf2024 购买考试答案"]  # spam kept whole, spans not cut
+    body_and_spam = page_text(labelled, keep={"body", "spam"}).split("\n")
+    assert body_and_spam == ["市图书馆试行夜间开放", labelled.lines[2].text, "加微信 bf2024 购买考试答案"]
     assert page_text(labelled, keep=set()) == ""
 
 
