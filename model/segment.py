@@ -23,9 +23,12 @@ BLOCK_TAGS = frozenset(
     fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html
     legend li main menu nav ol p pre section summary table tbody td tfoot th thead tr ul""".split()
 )
+#: Elements whose text is not the page's reading text. ``rt``/``rp`` are ruby
+#: annotations (a reading printed above "漢字", a pinyin gloss above "北京"): inline,
+#: they would be glued into the sentence ("漢(かん)字(じ)", "北京Běijīng").
 DROP_TAGS = frozenset(
     """script style noscript template iframe svg canvas object embed head select textarea
-    math map video audio source track option datalist""".split()
+    math map video audio source track option datalist rt rp""".split()
 )
 LIST_TAGS = frozenset({"li", "ul", "ol", "dl", "dd", "dt", "menu"})
 TABLE_TAGS = frozenset({"table", "td", "th", "tr"})

@@ -347,3 +347,9 @@ def test_a_page_that_parses_is_not_mended():
     page = segment(Page(id="p.html", raw=html, source="html"))
     assert [line.text for line in page.lines] == texts(html)
     assert "mended" not in page.metadata
+
+
+def test_ruby_annotations_are_not_glued_into_the_text():
+    html = ("<html><body><p><ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp>字<rp>(</rp><rt>じ</rt><rp>)</rp></ruby>を学ぶ。</p>"
+            "<p><ruby>北京<rt>Běijīng</rt></ruby>是中国的首都。</p></body></html>")
+    assert texts(html) == ["漢字を学ぶ。", "北京是中国的首都。"]
