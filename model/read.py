@@ -141,6 +141,51 @@ def _cjk_share(text: str) -> float:
     return in_runs / non_ascii
 
 
+_EAST_ASIAN = frozenset({"gb18030", "big5hkscs", "cp932"})
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_HAN_RUN = re.compile("[\u4e00-\u9fff]{2,}")
+_KANA = re.compile("[\u3040-\u30ff]")
+_CJK_PUNCT = re.compile("[\u3000-\u303f]")
+
+
+def _reads_east_asian(text: str, enc: str) -> bool:
+    """Whether an undeclared page decoded as ``enc`` reads as Chinese (or Japanese, for cp932).
+
+    A Western single-byte page decodes as GB18030, Big5 or Shift-JIS without an
+    error whenever its few high bytes pair up, but into lone Han characters
+    ("Teacher抯", "I𠍿"); real text has runs of them, and Japanese its kana. Read
+    over the whole page (its first 2,000 non-ASCII runs): the odd characters of
+    a Western page may all come after a long ASCII head.
+    """
+    runs = _NON_ASCII_RUN.findall(text)[:2000]
+    wide = sum(map(len, runs))
+    if not wide:
+        return True
+    han = sum(len(m) for run in runs for m in _HAN_RUN.findall(run))
+    han += sum(len(_CJK_PUNCT.findall(run)) for run in runs)  # "　", "、", "。", "《》": theirs alone
+    if han > 0.6 * wide:
+        return True
+    kana = sum(len(_KANA.findall(run)) for run in runs)
+    return enc == "cp932" and kana >= 0.2 * wide and han + kana > 0.6 * wide
+
+
+def _as_japanese(data: bytes) -> str | None:
+    """The undeclared page as Shift-JIS when that reads as Japanese, else None.
+
+    Shift-JIS decodes as GB18030 too, into runs of Han characters ("東京都は" ->
+    "搶嫗搒偼"); read as Shift-JIS it has kana, which Chinese read as Shift-JIS
+    has not (its lead bytes fall on half-width katakana instead).
+    """
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+    runs = _NON_ASCII_RUN.findall(text)[:2000]
+    wide = sum(map(len, runs))
+    kana = sum(len(_KANA.findall(run)) for run in runs)
+    return text if wide and kana >= 0.2 * wide else None
+
+
 def _gb2312_share(text: str) -> float:
     """Share of Han characters inside GB2312: near 1 for real simplified Chinese, low
     for Big5 bytes misread as GB18030 (their trail bytes land in rare GBK extensions)."""
@@ -250,9 +295,15 @@ def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<byte
             continue
         try:
             text = data.decode(enc)
+            if enc in _EAST_ASIAN and not _reads_east_asian(text, enc):
+                continue  # e.g. cp1252 curly quotes: "’s" decodes as GB18030 too, into a rare Han character
+            if enc in ("gb18030", "big5hkscs") and (japanese := _as_japanese(data)) is not None:
+                return japanese, "cp932"
             if enc == "gb18030" and _gb2312_share(text) < 0.8:
                 try:
-                    return data.decode("big5hkscs"), "big5hkscs"
+                    big5 = data.decode("big5hkscs")
+                    if _reads_east_asian(big5, "big5hkscs"):
+                        return big5, "big5hkscs"
                 except UnicodeDecodeError:
                     pass
             return text, enc

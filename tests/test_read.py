@@ -308,3 +308,26 @@ def test_label_bytes_applies_the_size_limit_to_str_pages_too(tiny_model_path):
         with pytest.raises(InputError, match=r"over the .* MB limit"):
             label_bytes(data, model=tiny_model_path, max_bytes=1000)  # 1,246 bytes as UTF-8, 416 characters
         assert label_bytes(data, model=tiny_model_path, max_bytes=2000).error is None
+
+
+WESTERN = ("<html><head><title>Why I’m leaving the city</title></head><body><h1>Why I’m leaving the city</h1>"
+           "<p>I’ve lived here for nine years, and it’s been the best decade of my life. The landlord’s letter "
+           "didn’t help.</p><p>We’ll see how it goes — the library’s open until nine. Café au lait, £3.</p>"
+           "</body></html>")
+
+
+@pytest.mark.parametrize("padding", [0, 30000])
+def test_an_undeclared_windows_1252_page_is_not_read_as_chinese(padding):
+    """Its curly quotes pair up with the next letter into valid GB18030 and Big5 bytes
+    ("I’m" -> "I𠍿"); the page has no run of Han characters, so it is not Chinese."""
+    html = WESTERN.replace("<body>", "<body><!--" + "x" * padding + "-->")  # the odd bytes may come late
+    text, enc = decode_bytes(html.encode("cp1252"))
+    assert (text, enc) == (html, "cp1252")
+
+
+def test_undeclared_chinese_pages_are_still_read_as_chinese():
+    zh = "<html><body><p>市政府今天发布了新规定，居民买菜更方便了。</p><p>“老旧菜市场”变身社区邻里中心。</p></body></html>"
+    assert decode_bytes(zh.encode("gb18030")) == (zh, "gb18030")
+    assert decode_bytes(zh.encode("big5hkscs", "replace").replace(b"?", b" "))[1] == "big5hkscs"
+    jp = "<html><body><p>東京都は今日、新しい図書館を開きました。ここではたくさんの本が読めます。</p></body></html>"
+    assert decode_bytes(jp.encode("cp932")) == (jp, "cp932")
