@@ -470,7 +470,7 @@ def _show_pretty(page, console, *, explain: bool = False) -> None:
     the classifier's own label and the repair rule for each line repair changed."""
     from rich.text import Text
 
-    console.print(Text(f"== {page.id}  lang={page.lang}  title={page.title!r}", style="bold"))
+    console.print(Text(f"== {page.id}  lang={page.lang}  title={page.title!r}", style="bold"), soft_wrap=True)
     for line in page.lines:
         text = Text(f"{line.n:5d} {line.label:6s} {line.score:4.2f} ", style=_COLOURS.get(line.label, ""))
         body = Text(line.text[:200])
@@ -480,7 +480,7 @@ def _show_pretty(page, console, *, explain: bool = False) -> None:
         text += body
         if explain and line.repair_reason:
             text += Text(f"  [{line.pred} -> {line.label}: {line.repair_reason}]", style="italic")
-        console.print(text)
+        console.print(text, soft_wrap=True)  # the terminal wraps; rich would break after the label column
 
 
 @app.command()
