@@ -128,7 +128,7 @@ def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", fields: Re
 
 def _failed(page: Page, exc: BaseException, stage: str) -> Page:
     kind = "timeout" if isinstance(exc, PageTimeout) else "empty" if isinstance(exc, EmptyPageError) else stage
-    return error_page(page.id, exc, kind=kind, url=page.url)
+    return error_page(page.id, exc, kind=kind, url=page.url, where=page.metadata.get("where"))
 
 
 def _process_group(group: list[Page], model: LinesiftModel, timeout: float | None) -> list[Page]:

@@ -292,12 +292,17 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     try:
-        names = expand_inputs(pages_in or [], input_list=input_list)
+        names = expand_inputs(pages_in or [], input_list=input_list, exclude=output)
     except InputError as exc:
         raise _fail(exc, 2) from None
     if not names:
         raise _fail(InputError("the inputs hold no files"), 2)
-    shards = sh.plan_shards(names)
+    if "-" in names and (dask or config.templates == "two-pass"):
+        why = "--two-pass reads every input twice" if config.templates == "two-pass" else \
+            "Dask workers cannot read this process's stdin"
+        raise typer.BadParameter(f"stdin (-) can be read only once and {why}: save it to a file first",
+                                 param_hint="PAGES")
+    shards = all_shards = sh.plan_shards(names)
     if num_shards > 1 or shard_index:
         if shard_index is None or shard_index >= num_shards:
             raise typer.BadParameter(f"--shard-index must be in 0..{num_shards - 1}", param_hint="--shard-index")
@@ -333,7 +338,7 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
         if to_dir:
             summary_name = sh.SUMMARY_NAME if num_shards == 1 else f"_summary-{shard_index:05d}-of-{num_shards:05d}.json"
             report = sh.run_to_dir(shards, config, output, jobs=jobs, overwrite=overwrite, progress=bar,
-                                   dask=dask, summary_name=summary_name)
+                                   dask=dask, summary_name=summary_name, count_shards=all_shards)
         elif output is not None:
             tmp = output.with_name(f"{output.name}.tmp-{os.getpid()}")
             try:
@@ -343,7 +348,8 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
                 raise _fail(InputError(f"cannot write {output}: {exc.strerror or exc}"), 2) from None
             try:
                 with fh:
-                    report = sh.run_to_stream(shards, config, out=fh, jobs=jobs, progress=bar)
+                    report = sh.run_to_stream(shards, config, out=fh, jobs=jobs, progress=bar,
+                                              count_shards=all_shards)
                 if report.interrupted:  # a part must not pass for the whole; a file per run is not resumable
                     partial = output.with_name(f"{output.name}.partial")
                     os.replace(tmp, partial)
@@ -356,7 +362,8 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
         else:
             out = _AboveBar(bar) if bar is not None and to_terminal else sys.stdout
             emit = emit_factory(out) if emit_factory else None
-            report = sh.run_to_stream(shards, config, emit, out=out, jobs=jobs, progress=bar)
+            report = sh.run_to_stream(shards, config, emit, out=out, jobs=jobs, progress=bar,
+                                      count_shards=all_shards)
             out.flush()
     except BrokenPipeError:
         _stdout_gone()

@@ -452,12 +452,16 @@ def _files_under(folder: Path) -> list[Path]:
     return sorted(files)
 
 
-def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None) -> list[str]:
+def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None,
+                  exclude: str | Path | None = None) -> list[str]:
     """Input names in a stable order: files as given, folders recursively, globs expanded.
 
     Folders are walked in sorted order and hidden files (any path part starting
     with ``.``) are skipped; ``-`` stands for stdin. ``input_list`` names a file
-    with one input per line (``#`` comments and blank lines ignored).
+    with one input per line (``#`` comments and blank lines ignored). A file named
+    twice, however spelled (``a/x.jsonl``, ``./a/x.jsonl``, a symlink), comes once.
+    ``exclude`` is the run's output (a folder, or a file and its ``.tmp-``/``.partial``
+    siblings): an output inside an input folder must not be read back as input.
 
     Raises
     ------
@@ -473,10 +477,14 @@ def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None
         items.extend(s.strip() for s in listed if s.strip() and not s.lstrip().startswith("#"))
     out: list[str] = []
     seen: set[str] = set()
+    skip = os.path.realpath(exclude) if exclude is not None else None
 
     def add(name: str) -> None:
-        if name not in seen:
-            seen.add(name)
+        key = name if name == "-" else os.path.realpath(name)
+        if skip is not None and (key == skip or key.startswith((skip + os.sep, skip + ".tmp-", skip + ".partial"))):
+            return
+        if key not in seen:
+            seen.add(key)
             out.append(name)
 
     for item in items:
@@ -503,10 +511,13 @@ def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None
     return out
 
 
-def error_page(page_id: str, exc: BaseException | str, *, kind: str, url: str | None = None) -> Page:
+def error_page(page_id: str, exc: BaseException | str, *, kind: str, url: str | None = None,
+               where: str | None = None) -> Page:
     """A page that failed: ``error`` holds a message naming the page, ``metadata['error_kind']`` the stage.
 
     Kinds: ``read``, ``empty``, ``decode``, ``too_large``, ``segment``, ``classify``, ``timeout``.
+    ``where`` is the page's place in its input ("crawl.jsonl:812", "record 7 of a.warc.gz")
+    when its id alone does not say it: ids repeat, and a WARC record id names no file.
     """
     if isinstance(exc, str):
         message = exc
@@ -514,10 +525,15 @@ def error_page(page_id: str, exc: BaseException | str, *, kind: str, url: str | 
         message = str(exc)
     else:
         message = f"{type(exc).__name__}: {exc}"
-    if not message.startswith(page_id):
-        message = f"{page_id}: {message}"
+    if message.startswith(f"{page_id}: "):
+        message = message[len(page_id) + 2:]
+    named = f"{page_id} ({where})" if where and where != page_id and where not in message else page_id
+    if not message.startswith(named):
+        message = f"{named}: {message}"
     page = Page(id=page_id, url=url, error=message)
     page.metadata["error_kind"] = kind
+    if where:
+        page.metadata["where"] = where
     return page
 
 
@@ -525,22 +541,25 @@ def _kind_of(exc: InputError) -> str:
     return "empty" if isinstance(exc, EmptyPageError) else "decode"
 
 
-def _too_large(page_id: str, size: int, max_bytes: int, url: str | None = None) -> Page:
-    return error_page(page_id, f"{page_id}: {_over_limit(size, max_bytes)}",
-                      kind="too_large", url=url)
+def _too_large(page_id: str, size: int, max_bytes: int, url: str | None = None, where: str | None = None) -> Page:
+    return error_page(page_id, _over_limit(size, max_bytes), kind="too_large", url=url, where=where)
 
 
 def decode_page(data: bytes, *, id: str, url: str | None = None, input_format: str = "auto",
-                declared_charset: str | None = None, max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Page:
+                declared_charset: str | None = None, max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
+                where: str | None = None) -> Page:
     """``page_from_bytes`` that never raises: failures become error pages
-    (kind ``too_large``, ``empty`` or ``decode``)."""
+    (kind ``too_large``, ``empty`` or ``decode``); ``where`` as in ``error_page``."""
     if len(data) > max_bytes:
-        return _too_large(id, len(data), max_bytes, url)
+        return _too_large(id, len(data), max_bytes, url, where)
     try:
-        return page_from_bytes(data, id=id, url=url, input_format=input_format,
+        page = page_from_bytes(data, id=id, url=url, input_format=input_format,
                                declared_charset=declared_charset, max_bytes=max_bytes)
     except InputError as exc:
-        return error_page(id, exc, kind=_kind_of(exc), url=url)
+        return error_page(id, exc, kind=_kind_of(exc), url=url, where=where)
+    if where:
+        page.metadata["where"] = where  # for errors of the later stages (batch._failed)
+    return page
 
 
 def open_maybe_compressed(path: str | Path) -> BinaryIO:
@@ -624,6 +643,20 @@ def iter_page_file(name: str, *, input_format: str = "auto", max_bytes: int = MA
     yield page
 
 
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """The stream's lines, except that a line longer than ``limit`` bytes is given as its
+    length, read through in pieces: one giant line (a file with no newlines) never sits
+    in memory whole."""
+    while raw := stream.readline(limit):
+        if len(raw) < limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while (piece := stream.readline(1 << 20)) and not piece.endswith(b"\n"):
+            size += len(piece)
+        yield size + len(piece)
+
+
 def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordFields = RecordFields(),
                input_format: str = "auto", max_bytes: int = MAX_PAGE_BYTES_DEFAULT) -> Iterator[Page]:
     """Pages from a JSON Lines file (``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``), one per record.
@@ -639,12 +672,12 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
         yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
         return
     try:
-        for number, raw in enumerate(stream, start=1):
-            if not raw.strip():
-                continue
+        for number, raw in enumerate(_bounded_lines(stream, 4 * max_bytes + 1), start=1):
             fallback_id = f"{name}:{number}"
-            if len(raw) > 4 * max_bytes:  # too big even to look for its id
-                yield _too_large(fallback_id, len(raw), max_bytes)
+            if isinstance(raw, int):  # too big even to look for its id: skipped unread, its size counted
+                yield _too_large(fallback_id, raw, max_bytes)
+                continue
+            if not raw.strip():
                 continue
             try:
                 record = json.loads(raw)
@@ -654,7 +687,9 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
             if not isinstance(record, dict):
                 yield error_page(fallback_id, f"{fallback_id}: not a JSON object", kind="read")
                 continue
-            page_id = str(record.get(fields.id) or fallback_id)
+            raw_id = record.get(fields.id)  # 0 and false are ids too; a number or object is written as JSON
+            page_id = (fallback_id if raw_id is None or raw_id == "" else
+                       raw_id if isinstance(raw_id, str) else json.dumps(raw_id, ensure_ascii=False))
             url = record.get(fields.url)
             url = str(url) if url is not None else None
             html, text = record.get(fields.html), record.get(fields.text)
@@ -672,13 +707,17 @@ def iter_jsonl(name: str, stream: BinaryIO | None = None, *, fields: RecordField
                 continue
             size = utf8_size(content, max_bytes)
             if size > max_bytes:
-                yield _too_large(page_id, size, max_bytes, url)
+                yield _too_large(page_id, size, max_bytes, url, fallback_id)
                 continue
             fmt = input_format if input_format != "auto" else source
             try:
-                yield page_from_text(content, id=page_id, url=url, input_format=fmt)
+                page = page_from_text(content, id=page_id, url=url, input_format=fmt)
             except InputError as exc:
-                yield error_page(page_id, exc, kind=_kind_of(exc), url=url)
+                yield error_page(page_id, exc, kind=_kind_of(exc), url=url, where=fallback_id)
+                continue
+            if page_id != fallback_id:
+                page.metadata["where"] = fallback_id
+            yield page
     except (OSError, EOFError, ValueError) as exc:  # truncated .gz, corrupt .zst, I/O error mid-file
         yield error_page(name, f"{name}: cannot read further ({type(exc).__name__}: {exc})", kind="read")
     finally:
@@ -751,8 +790,9 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                 else:
                     skipped[reason] += 1
                 continue
+            where = f"record {count} of {name}"
             if record.content_length > max_bytes:
-                yield _too_large(page_id, record.content_length, max_bytes, url)
+                yield _too_large(page_id, record.content_length, max_bytes, url, where)
                 continue
             data = record.reader.read()
             if _cut_off(record, len(data)):
@@ -761,7 +801,7 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                                  kind="read", url=url)
                 continue
             yield decode_page(data, id=page_id, url=url, input_format=input_format,
-                              declared_charset=record.http_charset, max_bytes=max_bytes)
+                              declared_charset=record.http_charset, max_bytes=max_bytes, where=where)
     except (OSError, ValueError, EOFError) as exc:
         yield error_page(name, f"{name}: cannot read further after {count} records ({exc})", kind="read")
     finally:

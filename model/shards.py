@@ -455,14 +455,14 @@ def run_shard(shard: Shard, config: RunConfig, out_dir: str | Path, *, templates
     out_dir = Path(out_dir)
     final = output_path(out_dir, shard, config)
     (out_dir / DONE_DIR).mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob(f"{glob_escape(final.name)}.tmp-*"):
+    err_path = final.with_name(f"{shard.name}.errors.jsonl")
+    for stale in [*out_dir.glob(f"{glob_escape(final.name)}.tmp-*"), *out_dir.glob(f"{glob_escape(err_path.name)}.tmp-*")]:
         try:
             if not _pid_alive(int(stale.name.rsplit("-", 1)[1])):
                 _remove(stale)
         except (ValueError, OSError):
             pass
     tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
-    err_path = final.with_name(f"{shard.name}.errors.jsonl")
     start = time.perf_counter()
     progress = progress or _queue_progress(shard.name)
     errors = None
@@ -484,6 +484,8 @@ def run_shard(shard: Shard, config: RunConfig, out_dir: str | Path, *, templates
                 os.replace(errors.name, err_path)
             else:
                 os.unlink(errors.name)
+        if not (errors is not None and stats.errors):
+            err_path.unlink(missing_ok=True)  # an earlier run's errors, which this redo did not repeat
         if tmp.is_dir() and final.exists():
             _remove(final)  # --overwrite of a per-page folder: a folder cannot replace a non-empty one
         os.replace(tmp, final)
@@ -495,7 +497,7 @@ def run_shard(shard: Shard, config: RunConfig, out_dir: str | Path, *, templates
                 except OSError:
                     pass
         raise
-    result = {"shard": shard.name, "inputs": list(shard.inputs), "output": final.name,
+    result = {"shard": shard.name, "inputs": _input_paths(shard.inputs), "output": final.name,
               "seconds": round(time.perf_counter() - start, 3), "finished": time.time(),
               "stats": stats.to_dict()}
     _atomic_write(marker_path(out_dir, shard), json.dumps(result, ensure_ascii=False) + "\n")
@@ -509,15 +511,24 @@ def glob_escape(name: str) -> str:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether the process that named a temporary file may still be writing it.
+
+    Our own pid names no live file of this shard yet (a container restart reuses
+    pids), and a zombie (a killed worker its parent has not reaped) writes nothing.
+    """
     if pid == os.getpid():
-        return True
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def count_shard(shard: Shard, config: RunConfig) -> SiteTemplates:
@@ -763,7 +774,7 @@ def check_resumable(out_dir: Path, config: RunConfig) -> None:
 
 def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, *, jobs: int = 1,
                overwrite: bool = False, progress: Progress | None = None, dask: str | None = None,
-               summary_name: str = SUMMARY_NAME) -> RunReport:
+               summary_name: str = SUMMARY_NAME, count_shards: Sequence[Shard] | None = None) -> RunReport:
     """Run shards into ``out_dir`` (one file per shard), skipping finished ones; write the summary.
 
     Parameters
@@ -778,19 +789,30 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
         Redo shards that are marked done.
     dask : str, optional
         ``"local"`` for a LocalCluster of ``jobs`` workers, or a scheduler address.
+    count_shards : sequence of Shard, optional
+        What ``--two-pass`` counts site templates over: every shard of the run
+        when ``shards`` is one machine's part of it (``select_shards``), so each
+        part labels its pages as the whole run would.
     """
     out_dir = Path(out_dir)
-    (out_dir / DONE_DIR).mkdir(parents=True, exist_ok=True)
+    try:
+        (out_dir / DONE_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
     progress = progress or Progress()
     report = RunReport(shards=len(shards), output=str(out_dir))
     started = time.perf_counter()
     if not overwrite:
         check_resumable(out_dir, config)
+    else:  # before the new options are recorded: an interrupted overwrite must not resume old shards
+        for shard in shards:
+            marker_path(out_dir, shard).unlink(missing_ok=True)
     _atomic_write(out_dir / CONFIG_NAME, json.dumps(
         {"config": asdict(config), "shards": len(shards), "jobs": jobs, "dask": dask}, indent=2) + "\n")
     todo = []
     for shard in shards:
-        if not overwrite and is_done(out_dir, shard, config):
+        # stdin holds other data on every run: its shard is never taken as done
+        if not overwrite and shard.inputs != ("-",) and is_done(out_dir, shard, config):
             try:
                 marker = json.loads(marker_path(out_dir, shard).read_text(encoding="utf-8"))
                 if _input_paths(marker["inputs"]) != _input_paths(shard.inputs):
@@ -803,9 +825,11 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
         todo.append(shard)
     if not dask:
         get_model(config.model_path, warm=jobs > 1)  # fail early (exit 2) on a bad model, and share it with forked workers
+    elif dask == "local" or config.model_path is None or Path(config.model_path).exists():
+        load_model(config.model_path)  # fail early here too (a remote cluster's workers may hold a path we do not)
     templates_path = None
     if config.templates == "two-pass" and todo:
-        templates_path = _two_pass_table(shards, config, jobs, out_dir)
+        templates_path = _two_pass_table(count_shards or shards, config, jobs, out_dir)
 
     counted: set[str] = set()
 
@@ -886,7 +910,8 @@ def _run_pool(todo, config, out_dir, jobs, templates_path, progress, finished, r
 
 
 def run_to_stream(shards: Sequence[Shard], config: RunConfig, emit: Callable[[Page], None] | None = None, *,
-                  out=None, jobs: int = 1, progress: Progress | None = None) -> RunReport:
+                  out=None, jobs: int = 1, progress: Progress | None = None,
+                  count_shards: Sequence[Shard] | None = None) -> RunReport:
     """Run shards in order into one stream: ``emit(page)`` per page, or text records on ``out``.
 
     With ``jobs > 1`` (and ``out``), shards run in worker processes into a
@@ -903,7 +928,7 @@ def run_to_stream(shards: Sequence[Shard], config: RunConfig, emit: Callable[[Pa
     try:
         if config.templates == "two-pass":
             tmpdir = Path(tempfile.mkdtemp(prefix="linesift-"))
-            templates_path = _two_pass_table(shards, config, jobs, tmpdir)
+            templates_path = _two_pass_table(count_shards or shards, config, jobs, tmpdir)
         if emit is None:
             emit = RecordWriter(config, out, echo_error,
                                 flush=hasattr(out, "isatty") and out.isatty())

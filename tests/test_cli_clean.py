@@ -262,3 +262,153 @@ def test_a_shard_that_fails_in_a_stdout_run_is_reported_and_the_others_still_com
     assert result.exit_code == 1
     assert [r["id"] for r in _records(result.stdout)] == ["only"]
     assert "shard b failed: OSError: [Errno 28] No space left on device" in result.stderr
+
+
+# --- batch runs a data engineer leaves overnight --------------------------------------------------------
+
+@pytest.mark.parametrize("option, why", [(["--two-pass"], "--two-pass reads every input twice"),
+                                         (["--dask", "local"], "Dask workers cannot read")])
+def test_stdin_is_refused_where_it_would_be_read_twice_or_elsewhere(tmp_path, model_path, option, why):
+    result = runner.invoke(app, ["clean", "-", "-m", model_path, "-o", str(tmp_path / "out"), *option],
+                           input='{"id": "a", "text": "第一行\\n第二行"}\n')
+    said = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2 and why in said and "save it to a file" in said
+
+
+def test_the_stdin_shard_is_redone_on_every_run_into_a_folder(tmp_path, model_path):
+    out = tmp_path / "out"
+    for day in ("monday", "tuesday"):
+        result = runner.invoke(app, ["clean", "-", "-m", model_path, "-o", str(out), "-q"],
+                               input=json.dumps({"id": day, "text": f"{day}\n今天天气很好。"}) + "\n")
+        assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _records((out / "stdin.jsonl").read_text(encoding="utf-8"))] == ["tuesday"]
+
+
+def test_an_interrupted_overwrite_does_not_leave_shards_of_the_old_options_to_resume(crawl, tmp_path, model_path,
+                                                                                    monkeypatch):
+    from model import shards
+
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out), "-j", "1"]).exit_code == 0
+    real = shards.run_shard
+
+    def killed_after_the_first(shard, *args, **kw):
+        if shard.name == "b":
+            raise KeyboardInterrupt
+        return real(shard, *args, **kw)
+
+    monkeypatch.setattr(shards, "run_shard", killed_after_the_first)
+    result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out), "-j", "1", "--lines",
+                                 "--overwrite"])
+    assert result.exit_code == 130
+    monkeypatch.setattr(shards, "run_shard", real)
+    result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out), "-j", "1", "--lines"])
+    assert result.exit_code == 0 and "1 resumed" in result.stderr  # a (with --lines) is kept, b redone
+    for name in ("a.jsonl", "b.jsonl"):
+        assert all("lines" in r for r in _records((out / name).read_text(encoding="utf-8"))), name
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_read_back(crawl, model_path):
+    out = crawl / "cleaned"
+    for _ in range(2):  # the second run resumes: it must not take cleaned/ for input
+        result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out), "-j", "1"])
+        assert result.exit_code == 0, result.output
+    summary = json.loads((out / "_summary.json").read_text(encoding="utf-8"))
+    assert summary["pages"] == 7 and summary["shards"]["total"] == 2
+
+
+def test_one_file_named_in_several_spellings_is_read_once(crawl, model_path, monkeypatch):
+    monkeypatch.chdir(crawl)
+    result = runner.invoke(app, ["clean", "b.jsonl.gz", "./b.jsonl.gz", str(crawl / "b.jsonl.gz"), "-m", model_path])
+    assert result.exit_code == 0 and [r["id"] for r in _records(result.stdout)] == ["b0", "b1", "b2"]
+
+
+def test_jsonl_ids_0_and_false_are_kept_and_other_types_written_as_json(tmp_path, model_path):
+    path = write_jsonl(tmp_path / "ids.jsonl", [{"id": v, "text": "第一行\n第二行"} for v in (0, False, 1.5, {"n": 1})]
+                       + [{"id": "", "text": "第一行"}])
+    result = runner.invoke(app, ["clean", str(path), "-m", model_path])
+    assert [r["id"] for r in _records(result.stdout)] == ["0", "false", "1.5", '{"n": 1}', f"{path}:5"]
+
+
+def test_error_records_say_where_the_bad_record_is(tmp_path, model_path):
+    jsonl = write_jsonl(tmp_path / "p.jsonl", [{"id": "dup", "text": "第一行"},
+                                               {"id": "dup", "html": "<html><body><img src=x></body></html>"}])
+    warc = write_warc(tmp_path / "c.warc.gz", [warc_record("http://x/ok", b"<p>text</p>"),
+                                               warc_record("http://x/blank", b"   ")])
+    result = runner.invoke(app, ["clean", str(jsonl), str(warc), "-m", model_path, "-j", "1"])
+    errors = [r["error"] for r in _records(result.stdout) if r["error"]]
+    assert errors[0] == f"dup ({jsonl}:2): no text found on the page"
+    assert errors[1].endswith(f"(record 2 of {warc}): empty page")
+
+
+def test_a_jsonl_line_too_long_to_be_a_page_is_a_too_large_error_and_the_file_goes_on(tmp_path, model_path):
+    path = tmp_path / "big.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "第一行\n第二行"}) + "\n" + '{"id": "huge", "text": "'
+                    + "x" * 5_000_000 + '"}\n' + json.dumps({"id": "c", "text": "第三行\n第四行"}) + "\n")
+    result = runner.invoke(app, ["clean", str(path), "-m", model_path, "--max-page-mb", "1"])
+    out = _records(result.stdout)
+    assert [r["id"] for r in out] == ["a", f"{path}:2", "c"] and out[1]["error_kind"] == "too_large"
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_usage_error(tmp_path, model_path):
+    (tmp_path / "afile").write_text("x")
+    result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path, "-o", str(tmp_path / "afile" / "out")])
+    assert result.exit_code == 2 and "cannot write" in result.output
+
+
+def test_a_clean_redo_removes_the_errors_file_of_the_run_before(tmp_path, model_path):
+    path = write_jsonl(tmp_path / "e.jsonl", [{"id": "a", "text": "第一行\n第二行"}, {"id": "b", "html": " "}])
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["clean", str(path), "-m", model_path, "-o", str(out), "-f", "text"]).exit_code == 1
+    assert (out / "e.errors.jsonl").exists()
+    write_jsonl(path, [{"id": "a", "text": "第一行\n第二行"}])
+    assert runner.invoke(app, ["clean", str(path), "-m", model_path, "-o", str(out), "-f", "text",
+                               "--overwrite"]).exit_code == 0
+    assert not (out / "e.errors.jsonl").exists()
+
+
+def test_dask_with_an_unusable_model_is_a_usage_error(tmp_path):
+    pytest.importorskip("distributed")
+    bad = tmp_path / "bad.joblib"
+    bad.write_bytes(b"not a model")
+    result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", str(bad), "-o", str(tmp_path / "o"),
+                                 "--dask", "local"])
+    assert result.exit_code == 2
+
+
+def test_done_markers_record_absolute_inputs(crawl, tmp_path, model_path, monkeypatch):
+    monkeypatch.chdir(crawl.parent)
+    assert runner.invoke(app, ["clean", "crawl", "-m", model_path, "-o", str(tmp_path / "o"), "-j", "1"]).exit_code == 0
+    marker = json.loads((tmp_path / "o" / "_done" / "a.json").read_text(encoding="utf-8"))
+    assert marker["inputs"] == [str(crawl / "a.warc.gz")]
+
+
+def test_two_pass_parts_of_a_sharded_run_label_pages_as_the_whole_run(tmp_path, model_path):
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for k in range(4):  # one site over four files: its template counts need them all
+        write_jsonl(crawl / f"p{k}.jsonl", [{"id": f"p{k}-{i}", "url": u, "html": h}
+                                           for i, (u, h) in enumerate(site_pages("zh.example.cn", 12)[3 * k:3 * k + 3])])
+    opts = ["-m", model_path, "--two-pass", "--template-min-pages", "8", "--lines", "-j", "1"]  # 12 pages, 6 a part
+    whole = tmp_path / "whole"
+    runner.invoke(app, ["clean", str(crawl), "-o", str(whole), *opts])
+    assert "site_template" in (whole / "_summary.json").read_text(encoding="utf-8")
+    parts = tmp_path / "parts"
+    for i in (0, 1):
+        runner.invoke(app, ["clean", str(crawl), "-o", str(parts), *opts, "--shard-index", str(i), "--num-shards", "2"])
+    for name in sorted(p.name for p in whole.glob("*.jsonl")):
+        assert (parts / name).read_text(encoding="utf-8") == (whole / name).read_text(encoding="utf-8"), name
+
+
+def test_leftovers_of_a_killed_run_are_swept(crawl, tmp_path, model_path):
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / f"a.txt.tmp-{os.getpid()}"  # a restarted container reuses the pid of the killed run
+    mine.write_text("half a shard")
+    gone = out / "a.errors.jsonl.tmp-4194303"  # an errors file of a process that no longer exists
+    gone.write_text("{}")
+    result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out), "-f", "text", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert not mine.exists() and not gone.exists()

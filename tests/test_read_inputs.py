@@ -227,3 +227,21 @@ def test_a_lone_surrogate_escape_in_jsonl_becomes_a_replacement_character(tmp_pa
     pages = list(iter_jsonl(str(path), max_bytes=10_000))
     assert [p.id for p in pages] == ["s\ufffd", "next"] and all(p.error is None for p in pages)
     assert "正文内容\ufffd很长" in pages[0].raw
+
+
+def test_a_giant_jsonl_line_is_measured_in_pieces_not_read_whole():
+    import io
+
+    from model.read import _bounded_lines
+
+    class Watched(io.BytesIO):
+        biggest = 0
+
+        def readline(self, size=-1):
+            line = super().readline(size)
+            Watched.biggest = max(Watched.biggest, len(line))
+            return line
+
+    data = b'{"a": 1}\n' + b"x" * 5_000_000 + b"\n" + b'{"c": 3}'
+    assert list(_bounded_lines(Watched(data), 1000)) == [b'{"a": 1}\n', 5_000_001, b'{"c": 3}']
+    assert Watched.biggest <= 1 << 20  # never the whole line at once
