@@ -410,8 +410,8 @@ def guess_lang(lines: list[Line]) -> str:
     cjk, kana, latin = _count(codes, _CJK_RANGES), _count(codes, _KANA_RANGES), _count(codes, _LATIN_RANGES)
     if kana > 50 and kana > cjk * 0.1:
         return "ja"
-    if cjk > 0.2 * (latin / 5 + cjk) and cjk > 20:
-        return "zh"
+    if cjk > 0.2 * (latin / 5 + cjk) and (cjk > 20 or (cjk >= 2 and not latin)):
+        return "zh"  # a short page is Chinese when it has Han characters and no Latin letter at all
     if latin:
         return "en"
     return "other"

@@ -237,6 +237,8 @@ def test_guess_lang_counts_characters_not_runs():
 def test_guess_lang():
     assert guess_lang(segment_text("这是一个中文页面，讲述了城市里的菜市场改造的故事。")) == "zh"
     assert guess_lang(segment_text("An English page about bike lanes on Mill Street.")) == "en"
+    assert guess_lang(segment_text("停电通知\n明天上午九点停电。")) == "zh"  # short, but nothing else
+    assert guess_lang(segment_text("AI来了")) == "en" and guess_lang(segment_text("———")) == "other"
 
 
 # --- text dumps ------------------------------------------------------------------------------------------------
