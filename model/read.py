@@ -143,30 +143,63 @@ def _cjk_share(text: str) -> float:
 
 _EAST_ASIAN = frozenset({"gb18030", "big5hkscs", "cp932"})
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
-_HAN_RUN = re.compile("[\u4e00-\u9fff]{2,}")
 _KANA = re.compile("[\u3040-\u30ff]")
-_CJK_PUNCT = re.compile("[\u3000-\u303f]")
 
 
 def _reads_east_asian(text: str, enc: str) -> bool:
     """Whether an undeclared page decoded as ``enc`` reads as Chinese (or Japanese, for cp932).
 
     A Western single-byte page decodes as GB18030, Big5 or Shift-JIS without an
-    error whenever its few high bytes pair up, but into lone Han characters
-    ("Teacher抯", "I𠍿"); real text has runs of them, and Japanese its kana. Read
-    over the whole page (its first 2,000 non-ASCII runs): the odd characters of
-    a Western page may all come after a long ASCII head.
+    error whenever its few high bytes pair up, but into rare Han characters
+    ("Teacher抯", "I𠍿", "informa玢o"). Each non-ASCII character scores what it says
+    for the East Asian reading: a Han character next to another, the encoding's
+    own punctuation ("：", "’", "。") and a lone everyday character ("5999元") count
+    fully, a lone rare one a little, anything else not at all; the reading holds
+    at 0.6. Japanese must have kana: a curly quote lands on an everyday kanji in
+    Shift-JIS. Read over the whole page (its first 2,000 non-ASCII runs): the odd
+    characters of a Western page may all come after a long ASCII head.
     """
     runs = _NON_ASCII_RUN.findall(text)[:2000]
     wide = sum(map(len, runs))
     if not wide:
         return True
-    han = sum(len(m) for run in runs for m in _HAN_RUN.findall(run))
-    han += sum(len(_CJK_PUNCT.findall(run)) for run in runs)  # "　", "、", "。", "《》": theirs alone
-    if han > 0.6 * wide:
-        return True
-    kana = sum(len(_KANA.findall(run)) for run in runs)
-    return enc == "cp932" and kana >= 0.2 * wide and han + kana > 0.6 * wide
+    if enc == "cp932" and sum(len(_KANA.findall(run)) for run in runs) < 0.1 * wide and any(
+            _is_cjk(c) for run in runs for c in run):
+        return False  # kanji without kana: no Japanese text
+    weight = _char_weight(enc)
+    score = 0.0
+    for run in runs:
+        for k, c in enumerate(run):
+            if _is_cjk(c) and ((k and _is_cjk(run[k - 1])) or (k + 1 < len(run) and _is_cjk(run[k + 1]))):
+                score += 1.0
+            else:
+                score += weight(c)
+    return score >= 0.6 * wide
+
+
+#: Per encoding: the codec of its core set, and the lead bytes of its everyday Han
+#: characters (GB2312 level 1, Big5's frequent block, JIS X 0208 level 1) and of its symbols.
+_CORE = {"gb18030": ("gb2312", (0xB0, 0xD7), (0xA1, 0xA9)), "big5hkscs": ("big5", (0xA4, 0xC6), (0xA1, 0xA3)),
+         "cp932": ("shift_jis", (0x88, 0x98), (0x81, 0x84))}
+_RARE_HAN = 0.3
+
+
+def _char_weight(enc: str):
+    codec, (han_low, han_high), (sym_low, sym_high) = _CORE[enc]
+
+    def weight(c: str) -> float:
+        if "\u3040" <= c <= "\u30ff":
+            return 1.0  # kana
+        try:
+            lead = c.encode(codec)[0]
+        except UnicodeEncodeError:
+            return 0.0  # outside the core set: an extension character, private use
+        if sym_low <= lead <= sym_high:
+            return 1.0
+        if _is_cjk(c):
+            return 1.0 if han_low <= lead <= han_high else _RARE_HAN
+        return 0.0
+    return weight
 
 
 def _as_japanese(data: bytes) -> str | None:

@@ -135,11 +135,15 @@ GAMBLING_RE = re.compile(
     "(?:" + "|".join(sorted(GAMBLING_TAILS, key=len, reverse=True)) + ")"
     r"(?:[\-—·]?(?:官方入口|登录入口|官网入口|app下载|APP下载|官网))*"
 )
-#: Tails only an ad uses. "银河娱乐" (Galaxy Entertainment), "金沙中国", "永利体育馆",
-#: "开云集团官网显示" (Kering), "九游手机版" are names news writes too: a phrase
-#: with only such a tail, and no pinyin glued to the brand, is cut only on a page
-#: that also carries an unmistakable one ("金沙官方入口", "博鱼boyu登录入口").
-GAMBLING_AD_TAILS = re.compile("官方入口|登录入口|官网入口|app下载|APP下载|官网登录|平台注册|网页版登录|最新网址|备用网址")
+#: Brands that are also real companies or places the news names: "银河娱乐" (Galaxy
+#: Entertainment), "金沙中国" (Sands China), "永利体育馆", "威尼斯人官网显示", "开云集团官网"
+#: (Kering; "开云体育" is not), "新葡京娱乐场", "九游手机版" (a game portal). A phrase of one of them whose tail
+#: is not an ad's (``GAMBLING_AD_TAILS``) and has no pinyin glued on is cut only on a page
+#: that also carries an unmistakable ad ("金沙官方入口", "博鱼boyu登录入口"). The other
+#: brands name nothing but gambling sites: any tail will do.
+NEWS_BRANDS = re.compile("^(?:银河|金沙|澳门金沙|永利|开云集团|威尼斯人|新葡京|澳门新葡京|九游)")
+GAMBLING_AD_TAILS = re.compile("官方入口|登录入口|官网入口|app下载|APP下载|官网登录|平台注册|网页版登录|最新网址|备用网址|"
+                               "官方网站")
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -1475,8 +1479,10 @@ def gambling_spans(text: str, *, ads_on_page: bool = False) -> list[tuple[int, i
 
 
 def is_gambling_ad(match: re.Match) -> bool:
-    """A ``GAMBLING_RE`` match no news text would write: an ad tail, or pinyin glued to the brand."""
-    return bool(match.group("pinyin")) or GAMBLING_AD_TAILS.search(match.group()) is not None
+    """A ``GAMBLING_RE`` match no news text would write: a brand that is only a gambling site's,
+    an ad tail, or pinyin glued to the brand."""
+    return (not NEWS_BRANDS.match(match.group()) or bool(match.group("pinyin"))
+            or GAMBLING_AD_TAILS.search(match.group()) is not None)
 
 
 # ------------------------------------------------------------------ English glued spam
@@ -1866,13 +1872,26 @@ COURT_WORDS: tuple[str, ...] = ("法院", "原告", "被告", "判决", "审理"
 MIN_COURT_WORDS = 3
 
 
+_SENTENCE_BREAK = re.compile("[。！？!?]")
+
+
 def _drop_court_parties(page: Page, found: dict[int, list[tuple[int, int]]],
                         eligible: list[int]) -> dict[int, list[tuple[int, int]]]:
-    """``found`` without the spans that hold a ``某某`` company, on a court report's page."""
+    """``found`` without the spans that hold a ``某某`` company in a sentence about the case,
+    on a court report's page. Both must hold: one sentence about a lawsuit on an injected
+    page spares only the companies glued into that sentence."""
     texts = [page.lines[li].text for li in eligible]
     if sum(1 for word in COURT_WORDS if any(word in t for t in texts)) < MIN_COURT_WORDS:
         return found
-    kept = {li: [(s, e) for s, e in spans if not COMPANY_RE.search(page.lines[li].text, s, e)]
+
+    def about_the_case(text: str, s: int, e: int) -> bool:
+        starts = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, s)]
+        end = _SENTENCE_BREAK.search(text, e)
+        sentence = text[starts[-1] if starts else 0:end.start() if end else len(text)]
+        return any(word in sentence for word in COURT_WORDS)
+
+    kept = {li: [(s, e) for s, e in spans if not (COMPANY_RE.search(page.lines[li].text, s, e)
+                                                  and about_the_case(page.lines[li].text, s, e))]
             for li, spans in found.items()}
     return {li: spans for li, spans in kept.items() if spans}
 

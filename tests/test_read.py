@@ -325,6 +325,17 @@ def test_an_undeclared_windows_1252_page_is_not_read_as_chinese(padding):
     assert (text, enc) == (html, "cp1252")
 
 
+@pytest.mark.parametrize("text, enc", [
+    ("iPhone 15 售价：5999元", "gbk"),  # a short price line: one run of two, a lone everyday character
+    ("<p>今日涨停：3只</p>", "gbk"),
+    ("Why I’m leaving; it’s been the best.", "gbk"),  # English on a Chinese site: GB2312's own quotes
+    ("股價：120元", "big5"),
+    ("Teacher’s Guide, informação, El Niño, Café crème brûlée, © 2006 Acme®, £3 — “quoted”", "cp1252"),
+])
+def test_short_undeclared_pages_are_read_in_their_own_encoding(text, enc):
+    assert decode_bytes(text.encode(enc))[0] == text
+
+
 def test_undeclared_chinese_pages_are_still_read_as_chinese():
     zh = "<html><body><p>市政府今天发布了新规定，居民买菜更方便了。</p><p>“老旧菜市场”变身社区邻里中心。</p></body></html>"
     assert decode_bytes(zh.encode("gb18030")) == (zh, "gb18030")

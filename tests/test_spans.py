@@ -106,6 +106,9 @@ def test_news_about_casino_operators_keeps_their_names(mode, tiny_detector):
     without an unmistakable ad phrase on the page nothing is cut."""
     page = _page(CASINO_NEWS)
     assert predict_spans(page, tiny_detector if mode == "learned" else None) == {}
+    for glued in ("开云体育", "华体会体育", "亚博官方网站", "太阳城娱乐", "bob体育"):  # brands of nothing but gambling
+        text = f"本届大赛吸引了众多观众{glued}，现场气氛热烈。"
+        assert [text[s:e] for s, e in gambling_spans(text)] == [glued], glued
     ad = "本届大赛吸引了众多观众金沙官方入口，现场气氛热烈，银河娱乐也有参与。"
     found = predict_spans(_page(CASINO_NEWS[:1] + [ad]), None)
     assert [ad[s:e] for s, e in found[1]] == ["金沙官方入口", "银河娱乐"]  # with an ad, the names go too
@@ -514,3 +517,13 @@ def test_a_span_in_a_line_the_classifier_called_spam_does_not_keep_the_rest():
         assert predict_spans(page, None) == {1: [(0, 9)]}
         line = detect_spans(page, None).lines[1]
         assert (line.label, line.spans, line.repair_reason) == expected
+
+
+def test_one_lawsuit_sentence_spares_only_the_companies_in_it():
+    from model.spans import _drop_court_parties
+
+    lines = ["拖欠货款案宣判", "近日，法院审理一起合同纠纷案件，判决被告宁波市某某贸易有限公司支付货款。",
+             "今年以来，新区的公交发展很快定西市某某影视有限公司，乘客普遍满意。"]
+    page = _page(lines)
+    found = {1: [(lines[1].index("宁波"), lines[1].index("支付"))], 2: [(lines[2].index("定西"), lines[2].index("，乘客"))]}
+    assert _drop_court_parties(page, found, [0, 1, 2]) == {2: found[2]}

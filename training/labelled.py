@@ -74,7 +74,8 @@ def _moved_spans(labelled: Line, text: str, where: str) -> list[tuple[int, int]]
 
     The two match only after whitespace is collapsed, so offsets counted in the
     labelled text can point elsewhere in the segmented one: each span's text is
-    found again, whitespace-tolerant, nearest its old place.
+    found again, whitespace-tolerant, as the same occurrence (the second "bonus"
+    stays the second).
     """
     if labelled.text == text or not labelled.gold_spans:
         return list(labelled.gold_spans)
@@ -83,11 +84,11 @@ def _moved_spans(labelled: Line, text: str, where: str) -> list[tuple[int, int]]
         piece = labelled.text[start:end]
         pattern = re.compile(r"\s+".join(map(re.escape, piece.split())))
         found = [m for m in pattern.finditer(text) if m.end() > m.start()]
-        if not piece.strip() or not found:
+        nth = sum(1 for m in pattern.finditer(labelled.text) if m.start() < start)
+        if not piece.strip() or nth >= len(found):
             raise InputError(f"{where}: span [{start}, {end}] ({piece!r}) is not in the line as linesift "
                              f"segments it from the HTML ({text[:60]!r}); give source 'text' or fix the span")
-        best = min(found, key=lambda m: abs(m.start() - start))
-        moved.append((best.start(), best.end()))
+        moved.append((found[nth].start(), found[nth].end()))
     return sorted(moved)
 
 

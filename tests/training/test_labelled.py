@@ -238,3 +238,15 @@ def test_an_html_record_with_no_text_names_its_file_and_line(tmp_path):
                   "lines": [{"text": "a", "label": "body"}]})
     with pytest.raises(InputError, match=r"lab\.jsonl:2: p2: no text found"):
         read_labelled([path])
+
+
+def test_a_moved_span_stays_on_the_same_occurrence_of_its_words(tmp_path):
+    text = "Claim    your    bonus now, or read about the casino bonus rules below."
+    start = text.index("bonus")
+    path = write(tmp_path / "lab.jsonl", {
+        "id": "p1", "html": f"<p>{text}</p><p>Second line here.</p>",
+        "lines": [{"text": text, "label": "spam", "spans": [[start, start + 5]]},
+                  {"text": "Second line here.", "label": "body"}]})
+    line = read_labelled([path])[0].lines[0]
+    (a, b), = line.gold_spans
+    assert line.text[a:b] == "bonus" and line.text[:b] == "Claim your bonus"
