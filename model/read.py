@@ -67,8 +67,9 @@ _BOMS = (
 )
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|link|script|style|title|\?xml)\b",
                          re.I | re.S)
-#: The tags of a whole document, wherever they come (after a long script or a crawler's wrapper).
-_HTML_DOCUMENT = re.compile(r"<(!doctype\s+html|html|head|body)\b[^<>]*>", re.I)
+#: The tags of a whole document opening a line, wherever it comes (after a long script or a
+#: crawler's wrapper); prose that names them ("the <head> holds the title") has them mid-line.
+_HTML_DOCUMENT = re.compile(r"^[ \t]*<(!doctype\s+html|html|head|body)\b[^<>]*>", re.I | re.M)
 #: A whole tag of a common element ("<div class=x>", "<br/>"); "<a<1" in a formula is none.
 _HTML_TAG = re.compile(r"<(html|head|body|div|p|span|a|table|tr|td|li|ul|meta|title|script|style|link|br|img|"
                        r"h[1-6]|font|b|strong|em|i)(\s[^<>]*)?/?>", re.I)
@@ -354,8 +355,11 @@ def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "<byte
 _FRAGMENT_START = re.compile(r"^\s*<(p|div|article|section|main|body|table|ul|ol|h[1-6]|blockquote)\b[^<>]*>", re.I)
 
 
-def detect_format(text: str) -> str:
+def detect_format(text: str, *, dump: bool = False) -> str:
     """``"html"`` when the text is markup, else ``"text"`` (a one-block-per-line dump).
+
+    With ``dump`` (a ``.txt`` file) only a document start makes it markup: a dump
+    about HTML may hold tags, closed ones too, on every line.
 
     A whole document announces itself, at its start or within its first 64 KB
     (after a long script, or a crawler's own wrapper); a fragment counts when it
@@ -365,7 +369,11 @@ def detect_format(text: str) -> str:
     read as HTML it would lose those lines' breaks and the bracketed words.
     """
     head = text[:4096]
-    if _HTML_START.match(head) or _HTML_DOCUMENT.search(text, 0, 65536):
+    if _HTML_START.match(head):
+        return "html"
+    if dump:
+        return "text"
+    if _HTML_DOCUMENT.search(text, 0, 65536):
         return "html"
     fragment = _FRAGMENT_START.match(head)
     if fragment and re.search(rf"</{fragment.group(1)}\s*>", text, re.I):
@@ -400,7 +408,7 @@ def page_from_text(text: str, *, id: str, url: str | None = None, input_format: 
         raise InputError(f"{id}: unknown input format {input_format!r}; expected auto, html or text")
     if not text.strip():
         raise EmptyPageError(f"{id}: empty page")
-    source = detect_format(text) if input_format == "auto" else input_format
+    source = detect_format(text, dump=id.lower().endswith(".txt")) if input_format == "auto" else input_format
     meta = {"encoding": encoding} if encoding else {}
     return Page(id=id, raw=text, source=source, url=url, metadata=meta)
 

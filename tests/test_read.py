@@ -272,6 +272,17 @@ def test_a_text_dump_that_mentions_tags_stays_a_text_dump(dump):
     assert [line.text for line in page.lines] == [line.strip() for line in dump.splitlines()]
 
 
+def test_a_dump_that_names_document_tags_or_closes_tags_stays_a_text_dump():
+    tutorial = ("HTML basics\nEvery page has a <html> element with two children.\n"
+                "The <head> holds the title; the <body> holds what you see.\nWrite <b>bold</b> text, end lines with <br>.\n"
+                "Links use <a href=\"x\">text</a>.\n")
+    assert detect_format(tutorial, dump=True) == "text"
+    page = page_from_text(tutorial, id="lesson.txt")  # a .txt file is a dump unless it starts as a document
+    assert page.source == "text" and len(segment(page).lines) == 5
+    assert page_from_text("<!DOCTYPE html><html><body><p>x</p></body></html>", id="saved.txt").source == "html"
+    assert detect_format("HTML basics\nThe <head> holds the title; the <body> holds what you see.\n") == "text"
+
+
 def test_a_document_is_html_even_when_its_tags_come_late():
     script = "<!-- section -->\n<script>\n" + "var x = 1;\n" * 600 + "</script>\n"
     assert detect_format(script + "<html><body><p>正文。</p></body></html>") == "html"
