@@ -282,7 +282,7 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
     import os
 
     from model import shards as sh
-    from model.read import expand_inputs
+    from model.read import expand_inputs, is_stream
 
     if not pages_in and input_list is None:
         raise typer.BadParameter("give at least one input (file, folder, glob or -) or --input-list",
@@ -297,10 +297,10 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
         raise _fail(exc, 2) from None
     if not names:
         raise _fail(InputError("the inputs hold no files"), 2)
-    if "-" in names and (dask or config.templates == "two-pass"):
+    if (dask or config.templates == "two-pass") and any(map(is_stream, names)):
         why = "--two-pass reads every input twice" if config.templates == "two-pass" else \
             "Dask workers cannot read this process's stdin"
-        raise typer.BadParameter(f"stdin (-) can be read only once and {why}: save it to a file first",
+        raise typer.BadParameter(f"stdin or a pipe can be read only once and {why}: save it to a file first",
                                  param_hint="PAGES")
     shards = all_shards = sh.plan_shards(names)
     if num_shards > 1 or shard_index:

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -491,6 +492,18 @@ def _files_under(folder: Path) -> list[Path]:
         dirs[:] = keep
         files.extend(Path(top, n) for n in names if not n.startswith(".") and os.path.isfile(os.path.join(top, n)))
     return sorted(files)
+
+
+def is_stream(name: str) -> bool:
+    """``-``, or a name for a pipe or device (``/dev/stdin``, ``/dev/fd/3``, ``<(zcat …)``):
+    an input that can be read once only, and holds other data on every run."""
+    if name == "-":
+        return True
+    try:
+        mode = os.stat(name).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None,
@@ -975,22 +988,25 @@ def sniff_kind(head: bytes) -> str:
 
 
 def iter_stdin(*, fields: RecordFields = RecordFields(), input_format: str = "auto",
-               max_bytes: int = MAX_PAGE_BYTES_DEFAULT, skipped: Counter | None = None) -> Iterator[Page]:
-    """Pages from stdin: a WARC/ARC stream, JSON Lines, or one page; gzip or zstd are undone first."""
-    stream = _decompressed(sys.stdin.buffer)
+               max_bytes: int = MAX_PAGE_BYTES_DEFAULT, skipped: Counter | None = None,
+               name: str = "-", source: BinaryIO | None = None) -> Iterator[Page]:
+    """Pages from stdin, or from a pipe named ``name`` (``/dev/stdin``, ``<(zcat …)``) opened as
+    ``source``: a WARC/ARC stream, JSON Lines, or one page; gzip or zstd are undone first.
+    A stream has no name to tell its kind by, so its first bytes do."""
+    stream = _decompressed(source if source is not None else sys.stdin.buffer)
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)
     kind = sniff_kind(stream.peek(64)[:64])
     if kind == "warc":
-        yield from iter_warc("-", stream, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+        yield from iter_warc(name, stream, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
     elif kind == "arc":
-        yield from iter_arc("-", stream, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
+        yield from iter_arc(name, stream, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
     elif kind == "jsonl":
-        yield from iter_jsonl("-", stream, fields=fields, input_format=input_format, max_bytes=max_bytes)
+        yield from iter_jsonl(name, stream, fields=fields, input_format=input_format, max_bytes=max_bytes)
     else:
         data = stream.read(max_bytes + 1)
-        yield (_too_large("-", len(data), max_bytes) if len(data) > max_bytes
-               else decode_page(data, id="-", input_format=input_format, max_bytes=max_bytes))
+        yield (_too_large(name, len(data), max_bytes) if len(data) > max_bytes
+               else decode_page(data, id=name, input_format=input_format, max_bytes=max_bytes))
 
 
 def iter_pages(name: str, *, fields: RecordFields = RecordFields(), input_format: str = "auto",
@@ -1000,7 +1016,16 @@ def iter_pages(name: str, *, fields: RecordFields = RecordFields(), input_format
         yield from iter_stdin(fields=fields, input_format=input_format, max_bytes=max_bytes, skipped=skipped)
         return
     kind = input_kind(name)
-    if kind == "jsonl":
+    if kind == "page" and is_stream(name):
+        try:
+            source = open(name, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
+            return
+        with source:
+            yield from iter_stdin(fields=fields, input_format=input_format, max_bytes=max_bytes, skipped=skipped,
+                                  name=name, source=source)
+    elif kind == "jsonl":
         yield from iter_jsonl(name, fields=fields, input_format=input_format, max_bytes=max_bytes)
     elif kind == "warc":
         yield from iter_warc(name, input_format=input_format, max_bytes=max_bytes, skipped=skipped)

@@ -39,7 +39,7 @@ from pathlib import Path
 from model.batch import BATCH_PAGES_DEFAULT, RunStats, label_pages, timed_reads
 from model.classify import LinesiftModel, load_model
 from model.errors import InputError
-from model.read import MAX_PAGE_BYTES_DEFAULT, RecordFields, input_kind, iter_pages
+from model.read import MAX_PAGE_BYTES_DEFAULT, RecordFields, input_kind, is_stream, iter_pages
 from model.records import LABELS, Page
 from model.templates import MIN_PAGES_DEFAULT, MIN_SHARE_DEFAULT, SiteTemplates, count_pages, page_keys
 from model.write import dumps, page_record, page_text
@@ -811,8 +811,8 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
         {"config": asdict(config), "shards": len(shards), "jobs": jobs, "dask": dask}, indent=2) + "\n")
     todo = []
     for shard in shards:
-        # stdin holds other data on every run: its shard is never taken as done
-        if not overwrite and shard.inputs != ("-",) and is_done(out_dir, shard, config):
+        # stdin or a pipe holds other data on every run: its shard is never taken as done
+        if not overwrite and not any(map(is_stream, shard.inputs)) and is_done(out_dir, shard, config):
             try:
                 marker = json.loads(marker_path(out_dir, shard).read_text(encoding="utf-8"))
                 if _input_paths(marker["inputs"]) != _input_paths(shard.inputs):

@@ -272,7 +272,7 @@ def test_stdin_is_refused_where_it_would_be_read_twice_or_elsewhere(tmp_path, mo
     result = runner.invoke(app, ["clean", "-", "-m", model_path, "-o", str(tmp_path / "out"), *option],
                            input='{"id": "a", "text": "第一行\\n第二行"}\n')
     said = " ".join(result.output.replace("│", " ").split())
-    assert result.exit_code == 2 and why in said and "save it to a file" in said
+    assert result.exit_code == 2 and why in said and "save it to a file" in said and "stdin or a pipe" in said
 
 
 def test_the_stdin_shard_is_redone_on_every_run_into_a_folder(tmp_path, model_path):
@@ -412,3 +412,30 @@ def test_leftovers_of_a_killed_run_are_swept(crawl, tmp_path, model_path):
     result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out), "-f", "text", "-j", "1"])
     assert result.exit_code == 0, result.output
     assert not mine.exists() and not gone.exists()
+
+
+def test_a_named_pipe_is_read_like_stdin_and_refused_where_stdin_is(tmp_path, model_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    result = runner.invoke(app, ["clean", str(fifo), "-m", model_path, "--two-pass"])
+    assert result.exit_code == 2 and "a pipe can be read only once" in " ".join(result.output.replace("│", " ").split())
+
+    def feed(day: str) -> threading.Thread:
+        def write():
+            with open(fifo, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps({"id": day, "text": f"{day}\n今天天气很好。"}) + "\n")
+        thread = threading.Thread(target=write)
+        thread.start()
+        return thread
+
+    out = tmp_path / "out"
+    for day in ("monday", "tuesday"):  # sniffed as JSON Lines, and redone on every run
+        writer = feed(day)
+        result = runner.invoke(app, ["clean", str(fifo), "-m", model_path, "-o", str(out), "-q", "-j", "1"])
+        writer.join()
+        assert result.exit_code == 0, result.output
+    (shard,) = out.glob("*.jsonl")
+    assert [r["id"] for r in _records(shard.read_text(encoding="utf-8"))] == ["tuesday"]
