@@ -360,7 +360,8 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
             finally:
                 tmp.unlink(missing_ok=True)
         else:
-            out = _AboveBar(bar) if bar is not None and to_terminal else sys.stdout
+            # above the bar only when both share the terminal: with 2>run.log the text stays on stdout
+            out = _AboveBar(bar) if bar is not None and to_terminal and sys.stderr.isatty() else sys.stdout
             emit = emit_factory(out) if emit_factory else None
             report = sh.run_to_stream(shards, config, emit, out=out, jobs=jobs, progress=bar,
                                       count_shards=all_shards)
