@@ -269,7 +269,8 @@ MAX_JOBS_PER_CORE = 4
 
 _SINGLE_FILE = (".jsonl", ".jsonl.gz", ".txt", ".txt.gz", ".json", ".ndjson")
 #: Names that look like a file linesift cannot write: taken for a folder, they made one.
-_NOT_A_FOLDER = (".gz", ".zst", ".bz2", ".xz", ".zip", ".tar", ".warc", ".html")
+_NOT_A_FOLDER = (".gz", ".zst", ".bz2", ".xz", ".zip", ".tar", ".warc", ".html", ".csv", ".tsv", ".parquet",
+                 ".log", ".xml", ".md")
 
 
 def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | None, jobs: int,
@@ -350,10 +351,11 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
                 with fh:
                     report = sh.run_to_stream(shards, config, out=fh, jobs=jobs, progress=bar,
                                               count_shards=all_shards)
-                if report.interrupted:  # a part must not pass for the whole; a file per run is not resumable
+                if report.interrupted or report.failed:  # a part must not pass for the whole
                     partial = output.with_name(f"{output.name}.partial")
                     os.replace(tmp, partial)
-                    typer.echo(f"linesift: interrupted: {output} not written; the pages done so far are in "
+                    why = "interrupted" if report.interrupted else f"{len(report.failed)} shard(s) failed"
+                    typer.echo(f"linesift: {why}: {output} not written; the pages done so far are in "
                                f"{partial} (--output DIR runs resume)", err=True)
                 else:
                     os.replace(tmp, output)

@@ -206,7 +206,7 @@ def test_a_gzipped_text_output_file_is_one_file(tmp_path, model_path):
     assert out.is_file() and gzip.decompress(out.read_bytes()).decode("utf-8").strip()
 
 
-@pytest.mark.parametrize("name", ["out.jsonl.zst", "out.json.bz2", "crawl.warc.gz"])
+@pytest.mark.parametrize("name", ["out.jsonl.zst", "out.json.bz2", "crawl.warc.gz", "out.csv", "run.log"])
 def test_an_output_name_of_a_format_linesift_cannot_write_is_refused_not_made_a_folder(tmp_path, model_path, name):
     result = runner.invoke(app, ["clean", str(DATA / "zh-news.html"), "-m", model_path, "-o", str(tmp_path / name)])
     assert result.exit_code == 2 and "linesift writes one file named" in result.output
@@ -439,3 +439,23 @@ def test_a_named_pipe_is_read_like_stdin_and_refused_where_stdin_is(tmp_path, mo
         assert result.exit_code == 0, result.output
     (shard,) = out.glob("*.jsonl")
     assert [r["id"] for r in _records(shard.read_text(encoding="utf-8"))] == ["tuesday"]
+
+
+def test_an_output_file_with_a_failed_shard_is_left_as_partial(tmp_path, model_path, monkeypatch):
+    from model import shards
+
+    write_jsonl(tmp_path / "a.jsonl", [{"id": "only", "text": "第一行\n今天天气很好，我们去公园散步。"}])
+    write_jsonl(tmp_path / "b.jsonl", [{"id": "b0", "text": "第二个文件\n内容"}])
+    real = shards.stream_shard
+
+    def failing(shard, *args, **kw):
+        if shard.name == "b":
+            raise OSError(28, "No space left on device")
+        return real(shard, *args, **kw)
+
+    monkeypatch.setattr(shards, "stream_shard", failing)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl"), "-m", model_path,
+                                 "-o", str(out), "-j", "1"])
+    assert result.exit_code == 1 and "1 shard(s) failed" in result.stderr
+    assert not out.exists() and (tmp_path / "out.jsonl.partial").exists()
