@@ -18,6 +18,7 @@ import os
 import re
 import stat
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -822,7 +823,7 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                 continue
             unparsable = f"{page_id}: record {count} of {name}: unparsable HTTP header"
             try:
-                record.parse_http(auto_decode="content")
+                record.parse_http(auto_decode="none")  # the payload is decoded here, one record at a time
             except Exception:  # noqa: BLE001 - broken HTTP header block: one bad record, reported
                 yield error_page(page_id, unparsable, kind="read", url=url)
                 continue
@@ -854,6 +855,12 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                                           f"{record.content_length} payload bytes (truncated file?)",
                                  kind="read", url=url)
                 continue
+            try:
+                data = _content_decoded(data, record.http_headers.get("Content-Encoding"), max_bytes)
+            except (OSError, ValueError, EOFError, zlib.error) as exc:  # a Content-Encoding it does not have
+                yield error_page(page_id, f"cannot undo the payload's Content-Encoding ({exc})", kind="read",
+                                 url=url, where=where)
+                continue
             yield decode_page(data, id=page_id, url=url, input_format=input_format,
                               declared_charset=record.http_charset, max_bytes=max_bytes, where=where)
     except (OSError, ValueError, EOFError) as exc:
@@ -864,17 +871,39 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
 
 
 def _cut_off(record, n_read: int) -> bool:
-    """Whether a WARC response's payload (``n_read`` bytes) is shorter than its headers say.
+    """Whether a WARC response's payload (``n_read`` bytes, as stored) is shorter than its headers say.
 
     After ``parse_http`` fastwarc's ``content_length`` is the payload's length as
     stored (the block's length less the HTTP header's, so a header the file ends in
-    leaves a payload of nothing); a decoded Content-Encoding changes the length
-    read, so such a payload counts as cut off only when nothing of it could be read.
+    leaves a payload of nothing).
     """
-    encoding = (record.http_headers.get("Content-Encoding") or "identity").strip().lower()
-    if encoding != "identity":
-        return not n_read and record.content_length > 0
     return n_read < record.content_length
+
+
+def _content_decoded(data: bytes, encoding: str | None, max_bytes: int) -> bytes:
+    """The payload with its HTTP Content-Encoding undone (gzip, deflate, br), at most ``max_bytes`` + 1.
+
+    Done per record rather than by fastwarc's reader: a record whose header claims an
+    encoding its bytes do not have is then one error record, where the reader's
+    failure ended the whole file.
+    """
+    codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
+    for coding in reversed(codings):
+        if coding in ("identity", "none"):
+            continue
+        if coding in ("gzip", "x-gzip", "deflate"):
+            wbits = 47 if coding != "deflate" else (15 if data[:1] == b"\x78" else -15)  # 47: gzip or zlib header
+            inflater = zlib.decompressobj(wbits)
+            data = inflater.decompress(data, max_bytes + 1)
+        elif coding == "br":
+            try:
+                import brotli
+            except ImportError:
+                raise ValueError("brotli-encoded, and the brotli package is not installed") from None
+            data = brotli.decompress(data)
+        else:
+            raise ValueError(f"unknown Content-Encoding {coding!r}")
+    return data
 
 
 def _drain(reader) -> int:

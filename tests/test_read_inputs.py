@@ -245,3 +245,33 @@ def test_a_giant_jsonl_line_is_measured_in_pieces_not_read_whole():
     data = b'{"a": 1}\n' + b"x" * 5_000_000 + b"\n" + b'{"c": 3}'
     assert list(_bounded_lines(Watched(data), 1000)) == [b'{"a": 1}\n', 5_000_001, b'{"c": 3}']
     assert Watched.biggest <= 1 << 20  # never the whole line at once
+
+
+def _encoded_record(url: str, payload: bytes, encoding: str) -> bytes:
+    http = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: {encoding}\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n").encode("ascii") + payload
+    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{url}>\r\nWARC-Target-URI: {url}\r\n"
+            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n")
+    return head.encode("ascii") + http + b"\r\n\r\n"
+
+
+def test_warc_payloads_are_decoded_per_record_and_a_lying_encoding_spoils_only_its_record(tmp_path):
+    import zlib
+
+    import brotli
+
+    html = "<html><body><p>市政府今天发布了新规定，居民买菜更方便了。</p></body></html>".encode()
+    deflate = zlib.compressobj(wbits=-15)
+    records = [_encoded_record("http://x/gzip", gzip.compress(html), "gzip"),
+               _encoded_record("http://x/deflate", deflate.compress(html) + deflate.flush(), "deflate"),
+               _encoded_record("http://x/zlib", zlib.compress(html), "deflate"),
+               _encoded_record("http://x/br", brotli.compress(html), "br"),
+               _encoded_record("http://x/lying", html, "gzip"),
+               _encoded_record("http://x/after", gzip.compress(html), "x-gzip")]
+    path = write_warc(tmp_path / "c.warc.gz", records)
+    pages = list(iter_warc(str(path)))
+    assert [(p.url, p.error is None) for p in pages] == [
+        ("http://x/gzip", True), ("http://x/deflate", True), ("http://x/zlib", True), ("http://x/br", True),
+        ("http://x/lying", False), ("http://x/after", True)]
+    assert all("市政府" in p.raw for p in pages if p.error is None)
+    assert "(record 5 of" in pages[4].error and "Content-Encoding" in pages[4].error
