@@ -92,40 +92,34 @@ def test_gambling_brand_glued_into_text_is_a_span():
     assert gambling_spans("金沙江流域今年降水偏多。") == []
 
 
-CASINO_NEWS = [
-    "澳门博彩股集体走强 银河娱乐一季度净收益同比增长62%",
-    "证券时报网讯，5月8日，澳门博彩股集体走强，银河娱乐盘中涨超5%，金沙中国、永利澳门等跟涨。",
-    "此外，威尼斯人官网显示，澳门威尼斯人度假村将于6月举办大型演唱会。",
-    "开云集团官网显示，旗下古驰品牌第一季度收入下降18%。",
-]
+LEGIT_PAGES = {
+    # "银河娱乐" (Galaxy Entertainment) or "开云集团官网" (Kering) are names, not ads
+    "casino news": ["澳门博彩股集体走强 银河娱乐一季度净收益同比增长62%",
+                    "证券时报网讯，5月8日，澳门博彩股集体走强，银河娱乐盘中涨超5%，金沙中国、永利澳门等跟涨。",
+                    "此外，威尼斯人官网显示，澳门威尼斯人度假村将于6月举办大型演唱会。",
+                    "开云集团官网显示，旗下古驰品牌第一季度收入下降18%。"],
+    # courts anonymise the parties of a case in the shape injectors use
+    "court report": ["拖欠货款两年不还 法院判决被告公司支付货款及利息",
+                     "近日，宁波市鄞州区人民法院审结一起买卖合同纠纷案，判决被告宁波市某某贸易有限公司向原告支付货款32万元及逾期利息。",
+                     "法院查明，2021年3月，原告与宁波市某某贸易有限公司签订钢材买卖合同，约定货到后30日内付款。",
+                     "法院审理认为，双方签订的买卖合同合法有效，宁波市某某贸易有限公司未按约定支付货款，应承担违约责任。"],
+}
 
 
 @pytest.mark.parametrize("mode", ["rules", "learned"])
-def test_news_about_casino_operators_keeps_their_names(mode, tiny_detector):
-    """"银河娱乐" (Galaxy Entertainment) or "开云集团官网" (Kering) are names, not ads:
-    without an unmistakable ad phrase on the page nothing is cut."""
-    page = _page(CASINO_NEWS)
+@pytest.mark.parametrize("kind", sorted(LEGIT_PAGES))
+def test_pages_that_name_casinos_or_anonymised_companies_lose_nothing(kind, mode, tiny_detector):
+    page = _page(LEGIT_PAGES[kind])
     assert predict_spans(page, tiny_detector if mode == "learned" else None) == {}
+
+
+def test_gambling_brands_are_cut_with_any_tail_unless_they_name_a_company_too():
     for glued in ("开云体育", "华体会体育", "亚博官方网站", "太阳城娱乐", "bob体育"):  # brands of nothing but gambling
         text = f"本届大赛吸引了众多观众{glued}，现场气氛热烈。"
         assert [text[s:e] for s, e in gambling_spans(text)] == [glued], glued
     ad = "本届大赛吸引了众多观众金沙官方入口，现场气氛热烈，银河娱乐也有参与。"
-    found = predict_spans(_page(CASINO_NEWS[:1] + [ad]), None)
+    found = predict_spans(_page(LEGIT_PAGES["casino news"][:1] + [ad]), None)
     assert [ad[s:e] for s, e in found[1]] == ["金沙官方入口", "银河娱乐"]  # with an ad, the names go too
-
-
-COURT_REPORT = [
-    "拖欠货款两年不还 法院判决被告公司支付货款及利息",
-    "近日，宁波市鄞州区人民法院审结一起买卖合同纠纷案，判决被告宁波市某某贸易有限公司向原告支付货款32万元及逾期利息。",
-    "法院查明，2021年3月，原告与宁波市某某贸易有限公司签订钢材买卖合同，约定货到后30日内付款。",
-    "法院审理认为，双方签订的买卖合同合法有效，宁波市某某贸易有限公司未按约定支付货款，应承担违约责任。",
-]
-
-
-@pytest.mark.parametrize("mode", ["rules", "learned"])
-def test_parties_of_a_court_report_are_not_cut_as_fake_companies(mode, tiny_detector):
-    page = _page(COURT_REPORT)
-    assert predict_spans(page, tiny_detector if mode == "learned" else None) == {}
 
 
 def test_a_lesson_on_a_polyphone_keeps_its_readings():
