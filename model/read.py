@@ -153,54 +153,89 @@ def _reads_east_asian(text: str, enc: str) -> bool:
     """Whether an undeclared page decoded as ``enc`` reads as Chinese (or Japanese, for cp932).
 
     A Western single-byte page decodes as GB18030, Big5 or Shift-JIS without an
-    error whenever its few high bytes pair up, but into rare Han characters
-    ("Teacher抯", "I𠍿", "informa玢o"). Each non-ASCII character scores what it says
-    for the East Asian reading: a Han character next to another, the encoding's
-    own punctuation ("：", "’", "。") and a lone everyday character ("5999元") count
-    fully, a lone rare one a little, anything else not at all; the reading holds
-    at 0.6. Japanese must have kana: a curly quote lands on an everyday kanji in
-    Shift-JIS. Read over the whole page (its first 2,000 non-ASCII runs): the odd
-    characters of a Western page may all come after a long ASCII head.
+    error whenever its few high bytes pair up, but into Han characters glued to
+    Latin letters, mostly rare ones ("Teacher抯", "I𠍿", "informa玢o"). Each
+    non-ASCII character scores what it says for the East Asian reading: a Han
+    character next to another, the encoding's own punctuation and symbols ("：",
+    "’", "—", "㎡") and a lone everyday character ("5999元") count fully, a lone
+    rarer one ("鑫", "喆") 0.6, a character only a four-byte GB18030 code gives
+    ("©") fully (a Western page never has those bytes in that order); a lone
+    character glued to a Latin letter counts a third of that. The reading holds
+    at 0.6. Japanese must have kana (half-width ones only in runs: a German "ß" is
+    one too): a curly quote lands on an everyday kanji in Shift-JIS. Read over the
+    whole page (its first 2,000 non-ASCII runs): the odd characters of a Western
+    page may all come after a long ASCII head.
     """
     runs = _NON_ASCII_RUN.findall(text)[:2000]
     wide = sum(map(len, runs))
     if not wide:
         return True
-    if enc == "cp932" and sum(len(_KANA.findall(run)) for run in runs) < 0.1 * wide and any(
-            _is_cjk(c) for run in runs for c in run):
+    if enc == "cp932" and _kana_count(runs) < 0.1 * wide and any(_is_cjk(c) for run in runs for c in run):
         return False  # kanji without kana: no Japanese text
     weight = _char_weight(enc)
     score = 0.0
-    for run in runs:
+    for m in _NON_ASCII_RUN.finditer(text):
+        run, start = m.group(), m.start()
         for k, c in enumerate(run):
             if _is_cjk(c) and ((k and _is_cjk(run[k - 1])) or (k + 1 < len(run) and _is_cjk(run[k + 1]))):
                 score += 1.0
-            else:
-                score += weight(c)
+                continue
+            if _is_half_kana(c) and len(set(run)) > 1 and (
+                    (k and _is_half_kana(run[k - 1])) or (k + 1 < len(run) and _is_half_kana(run[k + 1]))):
+                score += 1.0  # "ﾄｯﾌﾟ"; "§§§§§" in Windows-1252 is "ｧｧｧｧｧ" in Shift-JIS
+                continue
+            w = weight(c)
+            if _is_cjk(c) and len(run) == 1:
+                before, after = text[start - 1:start], text[start + 1:start + 2]
+                if before.isascii() and before.isalpha() or after.isascii() and after.isalpha():
+                    w /= 3
+            score += w
     return score >= 0.6 * wide
 
 
-#: Per encoding: the codec of its core set, and the lead bytes of its everyday Han
-#: characters (GB2312 level 1, Big5's frequent block, JIS X 0208 level 1) and of its symbols.
-_CORE = {"gb18030": ("gb2312", (0xB0, 0xD7), (0xA1, 0xA9)), "big5hkscs": ("big5", (0xA4, 0xC6), (0xA1, 0xA3)),
-         "cp932": ("shift_jis", (0x88, 0x98), (0x81, 0x84))}
-_RARE_HAN = 0.3
+_HALF_KANA_RUN = re.compile("[\uff66-\uff9f]{2,}")
+
+
+def _is_half_kana(c: str) -> bool:
+    return "\uff66" <= c <= "\uff9f"
+
+
+def _kana_count(runs: list[str]) -> int:
+    return sum(len(_KANA.findall(run)) + sum(map(len, _HALF_KANA_RUN.findall(run))) for run in runs)
+
+
+#: Per encoding: the codec of its core set and its extension, the lead bytes of its everyday
+#: Han characters (GB2312 level 1, Big5's frequent block, JIS X 0208 level 1) and of its symbols.
+_CORE = {"gb18030": ("gb2312", "gbk", (0xB0, 0xD7), (0xA1, 0xA9)),
+         "big5hkscs": ("big5", "big5", (0xA4, 0xC6), (0xA1, 0xA3)),
+         "cp932": ("shift_jis", "cp932", (0x88, 0x98), (0x81, 0x84))}
+_RARER_HAN = 0.6
 
 
 def _char_weight(enc: str):
-    codec, (han_low, han_high), (sym_low, sym_high) = _CORE[enc]
+    core, extended, (han_low, han_high), (sym_low, sym_high) = _CORE[enc]
 
     def weight(c: str) -> float:
         if "\u3040" <= c <= "\u30ff":
-            return 1.0  # kana
+            return 1.0  # kana (half-width ones count only in runs: see _reads_east_asian)
         try:
-            lead = c.encode(codec)[0]
+            lead = c.encode(core)[0]
         except UnicodeEncodeError:
-            return 0.0  # outside the core set: an extension character, private use
+            try:
+                code = c.encode(extended)
+            except UnicodeEncodeError:
+                code = b""
+            if code == b"\x81\x40":
+                return 0.0  # "丂", the rarest GBK code, is Shift-JIS's ideographic space
+            if code:
+                return 1.0 if sym_low <= code[0] <= sym_high else (_RARER_HAN if _is_cjk(c) else 0.0)
+            if enc == "gb18030" and len(c.encode("gb18030", "ignore")) == 4:
+                return 1.0  # "©", "®": only GB18030's four-byte codes give these
+            return 0.0  # private use, or nothing the encoding's text would hold
         if sym_low <= lead <= sym_high:
             return 1.0
         if _is_cjk(c):
-            return 1.0 if han_low <= lead <= han_high else _RARE_HAN
+            return 1.0 if han_low <= lead <= han_high else _RARER_HAN
         return 0.0
     return weight
 
@@ -218,8 +253,8 @@ def _as_japanese(data: bytes) -> str | None:
         return None
     runs = _NON_ASCII_RUN.findall(text)[:2000]
     wide = sum(map(len, runs))
-    kana = sum(len(_KANA.findall(run)) for run in runs)
-    return text if wide and kana >= 0.2 * wide else None
+    kana = sum(len(_KANA.findall(run)) for run in runs)  # full-width only: GBK reads as half-width kana
+    return text if wide and kana >= 0.1 * wide else None
 
 
 def _gb2312_share(text: str) -> float:

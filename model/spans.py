@@ -126,14 +126,14 @@ GAMBLING_BRANDS: tuple[str, ...] = (
     "永利", "必发", "银河", "太阳城", "宝马会", "澳门新葡京", "澳门金沙", "凯发", "ayx", "bob",
 )
 GAMBLING_TAILS: tuple[str, ...] = (
-    "官方入口", "登录入口", "官网入口", "官方网站", "app下载", "APP下载", "官网登录", "平台注册",
+    "官方入口", "登录入口", "官网入口", "官方网站", "app下载", "APP下载", "App下载", "官网登录", "平台注册",
     "网页版登录", "手机版", "最新网址", "备用网址", "娱乐", "体育", "官网",
 )
 GAMBLING_RE = re.compile(
     "(?:" + "|".join(sorted(GAMBLING_BRANDS, key=len, reverse=True)) + r")"
     r"(?P<pinyin>[a-zA-Z]{2,12})?(?:中国|集团|国际)?"
     "(?:" + "|".join(sorted(GAMBLING_TAILS, key=len, reverse=True)) + ")"
-    r"(?:[\-—·]?(?:官方入口|登录入口|官网入口|app下载|APP下载|官网))*"
+    r"(?:[\-—·]?(?:官方入口|登录入口|官网入口|app下载|APP下载|App下载|app官网|APP官网|官方网站|官网))*"
 )
 #: Brands that are also real companies or places the news names: "银河娱乐" (Galaxy
 #: Entertainment), "金沙中国" (Sands China), "永利体育馆", "威尼斯人官网显示", "开云集团官网"
@@ -142,8 +142,8 @@ GAMBLING_RE = re.compile(
 #: that also carries an unmistakable ad ("金沙官方入口", "博鱼boyu登录入口"). The other
 #: brands name nothing but gambling sites: any tail will do.
 NEWS_BRANDS = re.compile("^(?:银河|金沙|澳门金沙|永利|开云集团|威尼斯人|新葡京|澳门新葡京|九游)")
-GAMBLING_AD_TAILS = re.compile("官方入口|登录入口|官网入口|app下载|APP下载|官网登录|平台注册|网页版登录|最新网址|备用网址|"
-                               "官方网站")
+GAMBLING_AD_TAILS = re.compile("官方入口|登录入口|官网入口|app下载|APP下载|App下载|官网登录|平台注册|网页版登录|最新网址|"
+                               "备用网址")  # not 官方网站: "据永利官方网站消息" is news
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -1890,10 +1890,19 @@ def _drop_court_parties(page: Page, found: dict[int, list[tuple[int, int]]],
         sentence = text[starts[-1] if starts else 0:end.start() if end else len(text)]
         return any(word in sentence for word in COURT_WORDS)
 
-    kept = {li: [(s, e) for s, e in spans if not (COMPANY_RE.search(page.lines[li].text, s, e)
-                                                  and about_the_case(page.lines[li].text, s, e))]
-            for li, spans in found.items()}
-    return {li: spans for li, spans in kept.items() if spans}
+    kept: dict[int, list[tuple[int, int]]] = {}
+    for li, spans in found.items():
+        text = page.lines[li].text
+        for s, e in spans:
+            company = COMPANY_RE.search(text, s, e)
+            if company is None or not about_the_case(text, s, e):
+                kept.setdefault(li, []).append((s, e))
+                continue
+            # the party stays; a title fragment glued on beside it is still cut
+            for a, b in ((s, company.start()), (company.end(), e)):
+                if b > a:
+                    kept.setdefault(li, []).append((a, b))
+    return kept
 
 
 def predict_spans(page: Page, detector: SpanDetector | None,

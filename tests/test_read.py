@@ -342,6 +342,9 @@ def test_an_undeclared_windows_1252_page_is_not_read_as_chinese(padding):
     ("Why I’m leaving; it’s been the best.", "gbk"),  # English on a Chinese site: GB2312's own quotes
     ("股價：120元", "big5"),
     ("Teacher’s Guide, informação, El Niño, Café crème brûlée, © 2006 Acme®, £3 — “quoted”", "cp1252"),
+    ("鑫", "gbk"), ("Posted by 喆", "gbk"), ("——— 89 ㎡", "gbk"),  # a rarer character alone; GBK's own symbols
+    ("© 2024 Acme®", "gb18030"),  # only GB18030's four-byte codes give these
+    ("Straße Größe Übung §§§§§", "cp1252"),  # "ß", "Ü", "§" are half-width katakana in Shift-JIS
 ])
 def test_short_undeclared_pages_are_read_in_their_own_encoding(text, enc):
     assert decode_bytes(text.encode(enc))[0] == text
