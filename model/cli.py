@@ -294,6 +294,10 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
         raise typer.BadParameter(str(exc)) from None
     try:
         names = expand_inputs(pages_in or [], input_list=input_list, exclude=output)
+        if output is not None and output.is_file() and os.path.realpath(output) in {
+                os.path.realpath(n) for n in expand_inputs([p for p in pages_in or [] if Path(p).is_file()])}:
+            raise typer.BadParameter(f"{output} is one of the inputs: the run would overwrite it",
+                                     param_hint="--output")
     except InputError as exc:
         raise _fail(exc, 2) from None
     if not names:
@@ -347,18 +351,26 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
                 fh = gzip_open(tmp) if output.name.lower().endswith(".gz") else tmp.open("w", encoding="utf-8")
             except OSError as exc:
                 raise _fail(InputError(f"cannot write {output}: {exc.strerror or exc}"), 2) from None
+            partial = output.with_name(f"{output.name}.partial")
             try:
-                with fh:
-                    report = sh.run_to_stream(shards, config, out=fh, jobs=jobs, progress=bar,
-                                              count_shards=all_shards)
+                try:
+                    with fh:
+                        report = sh.run_to_stream(shards, config, out=fh, jobs=jobs, progress=bar,
+                                                  count_shards=all_shards)
+                except OSError as exc:  # the file itself failed (disk full, file too large)
+                    if isinstance(exc, BrokenPipeError):
+                        raise
+                    os.replace(tmp, partial)
+                    raise _fail(InputError(f"cannot write {output}: {exc.strerror or exc}; the pages done so "
+                                           f"far are in {partial}"), 1) from None
                 if report.interrupted or report.failed:  # a part must not pass for the whole
-                    partial = output.with_name(f"{output.name}.partial")
                     os.replace(tmp, partial)
                     why = "interrupted" if report.interrupted else f"{len(report.failed)} shard(s) failed"
                     typer.echo(f"linesift: {why}: {output} not written; the pages done so far are in "
                                f"{partial} (--output DIR runs resume)", err=True)
                 else:
                     os.replace(tmp, output)
+                    partial.unlink(missing_ok=True)  # an earlier run's part, now superseded
             finally:
                 tmp.unlink(missing_ok=True)
         else:

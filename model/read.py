@@ -69,6 +69,9 @@ _BOMS = (
 )
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|link|script|style|title|\?xml)\b",
                          re.I | re.S)
+#: What makes a ``.txt`` file an HTML document: a doctype or ``<html>`` opening one of its first
+#: lines; a dump may well start with "<title>" or "<script>" it only talks about.
+_DUMP_DOCUMENT = re.compile(r"^[ \t]*(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.I | re.M)
 #: The tags of a whole document opening a line, wherever it comes (after a long script or a
 #: crawler's wrapper); prose that names them ("the <head> holds the title") has them mid-line.
 _HTML_DOCUMENT = re.compile(r"^[ \t]*<(!doctype\s+html|html|head|body)\b[^<>]*>", re.I | re.M)
@@ -395,8 +398,9 @@ _FRAGMENT_START = re.compile(r"^\s*<(p|div|article|section|main|body|table|ul|ol
 def detect_format(text: str, *, dump: bool = False) -> str:
     """``"html"`` when the text is markup, else ``"text"`` (a one-block-per-line dump).
 
-    With ``dump`` (a ``.txt`` file) only a document start makes it markup: a dump
-    about HTML may hold tags, closed ones too, on every line.
+    With ``dump`` (a ``.txt`` file) only a doctype or ``<html>`` opening one of its
+    first lines makes it markup: a dump about HTML may hold tags, closed ones too,
+    on every line, and start with one.
 
     A whole document announces itself, at its start or within its first 64 KB
     (after a long script, or a crawler's own wrapper); a fragment counts when it
@@ -406,10 +410,10 @@ def detect_format(text: str, *, dump: bool = False) -> str:
     read as HTML it would lose those lines' breaks and the bracketed words.
     """
     head = text[:4096]
+    if dump:  # a doctype or <html> opening one of the first lines (after a PHP warning, say)
+        return "html" if _DUMP_DOCUMENT.search(text, 0, 1024) else "text"
     if _HTML_START.match(head):
         return "html"
-    if dump:
-        return "text"
     if _HTML_DOCUMENT.search(text, 0, 65536):
         return "html"
     fragment = _FRAGMENT_START.match(head)
@@ -533,13 +537,28 @@ def _files_under(folder: Path) -> list[Path]:
 def is_stream(name: str) -> bool:
     """``-``, or a name for a pipe or device (``/dev/stdin``, ``/dev/fd/3``, ``<(zcat …)``):
     an input that can be read once only, and holds other data on every run."""
-    if name == "-":
-        return True
+    if name == "-" or name.startswith(("/dev/", "/proc/")):
+        return True  # /dev/stdin may be a file redirected in: still another one on every run
     try:
         mode = os.stat(name).st_mode
     except OSError:
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _written_by_the_run(key: str, out: str) -> bool:
+    """Whether the real path ``key`` is the run's output ``out`` or a file linesift keeps there:
+    a ``-o FILE``'s ``.tmp-``/``.partial`` siblings; in an output folder (one that holds
+    ``_config.json``) its ``_``-files, the shard files directly in it, a ``--format files``
+    shard folder (it has a done marker) or a temporary one. Crawl files a user keeps in
+    subfolders of the output folder stay inputs."""
+    if key == out or key.startswith((out + ".tmp-", out + ".partial")):
+        return True
+    if not key.startswith(out + os.sep) or not os.path.exists(os.path.join(out, "_config.json")):
+        return False
+    top, _, rest = key[len(out) + 1:].partition(os.sep)
+    return (top.startswith("_") or not rest or ".tmp-" in top
+            or os.path.exists(os.path.join(out, "_done", f"{top}.json")))
 
 
 def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None,
@@ -571,7 +590,7 @@ def expand_inputs(inputs: Iterable[str], *, input_list: str | Path | None = None
 
     def add(name: str) -> None:
         key = name if name == "-" else os.path.realpath(name)
-        if skip is not None and (key == skip or key.startswith((skip + os.sep, skip + ".tmp-", skip + ".partial"))):
+        if skip is not None and _written_by_the_run(key, skip):
             return
         if key not in seen:
             seen.add(key)
@@ -924,20 +943,23 @@ def _content_decoded(data: bytes, encoding: str | None, max_bytes: int) -> bytes
     """
     codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
     for coding in reversed(codings):
-        if coding in ("identity", "none"):
-            continue
-        if coding in ("gzip", "x-gzip", "deflate"):
-            wbits = 47 if coding != "deflate" else (15 if data[:1] == b"\x78" else -15)  # 47: gzip or zlib header
-            inflater = zlib.decompressobj(wbits)
-            data = inflater.decompress(data, max_bytes + 1)
+        if coding in ("gzip", "x-gzip", "deflate", "x-deflate"):
+            if data.lstrip()[:1] == b"<":
+                continue  # stored already decoded, as some crawlers do: the header is stale
+            zlib_header = len(data) > 1 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            wbits = 47 if "gzip" in coding else (15 if zlib_header else -15)  # 47: gzip or zlib header
+            data = zlib.decompressobj(wbits).decompress(data, max_bytes + 1)
+        elif coding == "zstd":
+            import zstandard
+
+            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)[:max_bytes + 1]
         elif coding == "br":
             try:
                 import brotli
             except ImportError:
                 raise ValueError("brotli-encoded, and the brotli package is not installed") from None
-            data = brotli.decompress(data)
-        else:
-            raise ValueError(f"unknown Content-Encoding {coding!r}")
+            data = brotli.Decompressor().process(data, output_buffer_limit=max_bytes + 1)[:max_bytes + 1]
+        # anything else ("identity", "UTF-8", "none") names no compression a browser would undo
     return data
 
 

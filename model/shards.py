@@ -680,6 +680,12 @@ def _pool(jobs: int, config: RunConfig):
     return executor, queue
 
 
+def _needs_parent(shards: Sequence[Shard], jobs: int) -> bool:
+    """Whether a shard reads stdin or a pipe: it must be read in this process (a forked worker's
+    stdin is /dev/null), so the workers share pages instead of taking whole shards."""
+    return jobs > 1 and any(is_stream(name) for shard in shards for name in shard.inputs)
+
+
 def use_page_pool(shards: int, jobs: int) -> bool:
     """Whether ``jobs`` workers should share pages rather than take whole shards.
 
@@ -841,7 +847,7 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
         report.done_now += 1
         progress.shard_done()
 
-    pooled = use_page_pool(len(todo), jobs)
+    pooled = use_page_pool(len(todo), jobs) or _needs_parent(todo, jobs)
     progress.start(len(shards))
     for _ in range(report.resumed):
         progress.shard_done()
@@ -932,7 +938,7 @@ def run_to_stream(shards: Sequence[Shard], config: RunConfig, emit: Callable[[Pa
         if emit is None:
             emit = RecordWriter(config, out, echo_error,
                                 flush=hasattr(out, "isatty") and out.isatty())
-        pooled = use_page_pool(len(shards), jobs)
+        pooled = use_page_pool(len(shards), jobs) or _needs_parent(shards, jobs)
         if jobs <= 1 or pooled or out is None:
             with page_pool(jobs if pooled else 1, config) as pool:
                 for shard in shards:

@@ -1875,6 +1875,19 @@ MIN_COURT_WORDS = 3
 _SENTENCE_BREAK = re.compile("[。！？!?]")
 
 
+def _company_in(text: str, start: int, end: int) -> re.Match | None:
+    """The ``某某`` company inside ``text[start:end]``, split where its city is a known one
+    (the regex's city group would also take a glued fragment: "力超资阳市…")."""
+    first = None
+    for k in range(start, end):
+        m = COMPANY_RE.match(text, k, end)
+        if m:
+            if m.group(1) in _CITY_SET:
+                return m
+            first = first or m
+    return first
+
+
 def _drop_court_parties(page: Page, found: dict[int, list[tuple[int, int]]],
                         eligible: list[int]) -> dict[int, list[tuple[int, int]]]:
     """``found`` without the spans that hold a ``某某`` company in a sentence about the case,
@@ -1894,13 +1907,14 @@ def _drop_court_parties(page: Page, found: dict[int, list[tuple[int, int]]],
     for li, spans in found.items():
         text = page.lines[li].text
         for s, e in spans:
-            company = COMPANY_RE.search(text, s, e)
+            company = _company_in(text, s, e)
             if company is None or not about_the_case(text, s, e):
                 kept.setdefault(li, []).append((s, e))
                 continue
-            # the party stays; a title fragment glued on beside it is still cut
+            # the party stays, and a piece of the case's own words beside it ("判决被告"); another
+            # title fragment glued on beside it is still cut
             for a, b in ((s, company.start()), (company.end(), e)):
-                if b > a:
+                if b > a and not any(word in text[a:b] for word in COURT_WORDS):
                     kept.setdefault(li, []).append((a, b))
     return kept
 

@@ -459,3 +459,40 @@ def test_an_output_file_with_a_failed_shard_is_left_as_partial(tmp_path, model_p
                                  "-o", str(out), "-j", "1"])
     assert result.exit_code == 1 and "1 shard(s) failed" in result.stderr
     assert not out.exists() and (tmp_path / "out.jsonl.partial").exists()
+
+
+def test_an_input_named_as_the_output_file_is_refused(tmp_path, model_path):
+    crawl = write_jsonl(tmp_path / "b.jsonl", [{"id": "b0", "text": "第一行\n第二行"}])
+    result = runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(crawl)])
+    said = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2 and "is one of the inputs" in said
+    assert "b0" in crawl.read_text(encoding="utf-8")  # the crawl file is untouched
+
+
+def test_crawl_files_kept_under_the_output_folder_are_still_inputs(tmp_path, model_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "raw").mkdir()
+    write_jsonl(tmp_path / "raw" / "a.jsonl", [{"id": "a0", "text": "第一行\n第二行"}])
+    for _ in range(2):  # the second run resumes, and reads neither its own files nor loses raw/
+        result = runner.invoke(app, ["clean", "raw", "-m", model_path, "-o", "."])
+        assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "_summary.json").read_text(encoding="utf-8"))
+    assert summary["pages"] == 1 and summary["shards"]["total"] == 1
+
+
+def test_stdin_with_two_jobs_and_other_shards_is_read_in_this_process(tmp_path, model_path):
+    files = [write_jsonl(tmp_path / f"m{k}.jsonl", [{"id": f"m{k}", "text": "第一行\n第二行"}]) for k in range(3)]
+    result = runner.invoke(app, ["clean", "-", *map(str, files), "-m", model_path, "-j", "2"],
+                           input=json.dumps({"id": "piped", "text": "第一行\n第二行"}) + "\n")
+    assert result.exit_code == 0, result.output
+    assert sorted(r["id"] for r in _records(result.stdout)) == ["m0", "m1", "m2", "piped"]
+
+
+def test_an_output_file_the_disk_refuses_keeps_its_part_and_says_so(tmp_path, model_path):
+    pages = write_jsonl(tmp_path / "p.jsonl", [{"id": f"p{i}", "text": "第一行\n" + "今天天气很好。" * 200}
+                                               for i in range(40)])
+    out = tmp_path / "out.jsonl"
+    run = subprocess.run(["bash", "-c", f"ulimit -f 16; exec {sys.executable} -m model.cli clean {pages} "
+                          f"-m {model_path} -o {out} -j 1 --lines"], capture_output=True, text=True)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert "cannot write" in run.stderr and (tmp_path / "out.jsonl.partial").exists() and not out.exists()

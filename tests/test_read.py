@@ -280,6 +280,10 @@ def test_a_dump_that_names_document_tags_or_closes_tags_stays_a_text_dump():
     page = page_from_text(tutorial, id="lesson.txt")  # a .txt file is a dump unless it starts as a document
     assert page.source == "text" and len(segment(page).lines) == 5
     assert page_from_text("<!DOCTYPE html><html><body><p>x</p></body></html>", id="saved.txt").source == "html"
+    warned = "Warning: session_start() failed in /var/www/a.php on line 3\n<!DOCTYPE html>\n<html><p>x</p></html>"
+    assert page_from_text(warned, id="saved.txt").source == "html"
+    for first in ("<script> runs code", "<style> sets colours", "<title> names the page", "<body> holds it all"):
+        assert detect_format(f"{first}\nsecond line\nthird line\n", dump=True) == "text", first
     assert detect_format("HTML basics\nThe <head> holds the title; the <body> holds what you see.\n") == "text"
 
 

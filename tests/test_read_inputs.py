@@ -255,7 +255,7 @@ def _encoded_record(url: str, payload: bytes, encoding: str) -> bytes:
     return head.encode("ascii") + http + b"\r\n\r\n"
 
 
-def test_warc_payloads_are_decoded_per_record_and_a_lying_encoding_spoils_only_its_record(tmp_path):
+def test_warc_payloads_are_decoded_per_record_and_a_broken_one_spoils_only_its_record(tmp_path):
     import zlib
 
     import brotli
@@ -266,7 +266,7 @@ def test_warc_payloads_are_decoded_per_record_and_a_lying_encoding_spoils_only_i
                _encoded_record("http://x/deflate", deflate.compress(html) + deflate.flush(), "deflate"),
                _encoded_record("http://x/zlib", zlib.compress(html), "deflate"),
                _encoded_record("http://x/br", brotli.compress(html), "br"),
-               _encoded_record("http://x/lying", html, "gzip"),
+               _encoded_record("http://x/lying", b"\x1f\x8b\x08\x00 cut short " + html[:20], "gzip"),
                _encoded_record("http://x/after", gzip.compress(html), "x-gzip")]
     path = write_warc(tmp_path / "c.warc.gz", records)
     pages = list(iter_warc(str(path)))
@@ -275,3 +275,27 @@ def test_warc_payloads_are_decoded_per_record_and_a_lying_encoding_spoils_only_i
         ("http://x/lying", False), ("http://x/after", True)]
     assert all("市政府" in p.raw for p in pages if p.error is None)
     assert "(record 5 of" in pages[4].error and "Content-Encoding" in pages[4].error
+
+
+def test_a_brotli_bomb_is_capped_at_the_page_limit():
+    import brotli
+
+    from model.read import _content_decoded
+
+    bomb = brotli.compress(b"<p>" + b"a" * 50_000_000)
+    assert len(bomb) < 1000
+    assert len(_content_decoded(bomb, "br", 1_000_000)) == 1_000_001
+
+
+def test_content_encodings_browsers_tolerate_are_tolerated():
+    import zlib
+
+    from model.read import _content_decoded
+
+    html = b"<html><body><p>\xe6\x96\x87</p></body></html>"
+    small_window = zlib.compressobj(wbits=10)
+    assert _content_decoded(small_window.compress(html) + small_window.flush(), "deflate", 10_000) == html
+    assert _content_decoded(html, "gzip", 10_000) == html  # a stale header over a stored-decoded body
+    for coding in ("UTF-8", "", "identity", "none"):
+        assert _content_decoded(html, coding, 10_000) == html
+    assert _content_decoded(gzip.compress(html), "identity, GZIP", 10_000) == html

@@ -521,3 +521,13 @@ def test_one_lawsuit_sentence_spares_only_the_companies_in_it():
     page = _page(lines)
     found = {1: [(lines[1].index("宁波"), lines[1].index("支付"))], 2: [(lines[2].index("定西"), lines[2].index("，乘客"))]}
     assert _drop_court_parties(page, found, [0, 1, 2]) == {2: found[2]}
+
+
+def test_a_court_sentence_glued_to_injected_text_keeps_only_the_party():
+    from model.spans import _drop_court_parties
+
+    line = "本院认为，相关纠纷已诉至法院领力超资阳市某某生态科技运营部应承担责任。"
+    page = _page(["某某公司案宣判", line])
+    start = line.index("领力超")
+    end = line.index("应承担")
+    assert _drop_court_parties(page, {1: [(start, end)]}, [0, 1]) == {1: [(start, line.index("资阳"))]}
