@@ -232,6 +232,10 @@ def _summary_lines(summary: dict) -> list[str]:
     out = [first, second]
     for name, message in list(shards["failed"].items())[:5]:
         out.append(f"shard {name} failed: {message}")
+    if shards.get("stale"):
+        out.append(f"warning: the output folder also holds {len(shards['stale'])} finished shard(s) this run does "
+                   f"not plan ({', '.join(shards['stale'][:5])}): the inputs changed their names; their output "
+                   "is still there, and not counted here")
     if summary.get("output"):
         out.append(f"output in {summary['output']} (summary: {summary['output']}/_summary.json)")
     if summary["interrupted"]:

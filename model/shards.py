@@ -566,6 +566,8 @@ class RunReport:
     failed: dict[str, str] = field(default_factory=dict)
     output: str | None = None
     interrupted: bool = False
+    #: finished shards in the output folder that this run does not plan (its inputs changed)
+    stale: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -590,7 +592,7 @@ class RunReport:
             "relabelled": dict(sorted(s.relabelled.items())),
             "stage_seconds": {k: round(v, 2) for k, v in s.seconds.items()},
             "shards": {"total": self.shards, "done_now": self.done_now, "resumed": self.resumed,
-                       "failed": self.failed},
+                       "failed": self.failed, "stale": self.stale},
             "output": self.output,
             "interrupted": self.interrupted,
             "exit_code": self.exit_code,
@@ -750,7 +752,8 @@ OUTPUT_FIELDS = ("model_path", "input_format", "fields", "output_format", "with_
 
 
 def _input_paths(inputs: Sequence[str]) -> list[str]:
-    return [name if name == "-" else os.path.abspath(name) for name in inputs]
+    """Real paths: a rerun from another folder, or through a symlink, names the same files."""
+    return [name if name == "-" else os.path.realpath(name) for name in inputs]
 
 
 def check_resumable(out_dir: Path, config: RunConfig) -> None:
@@ -813,6 +816,8 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
     else:  # before the new options are recorded: an interrupted overwrite must not resume old shards
         for shard in shards:
             marker_path(out_dir, shard).unlink(missing_ok=True)
+    planned = {shard.name for shard in (count_shards or shards)}
+    report.stale = sorted(path.stem for path in (out_dir / DONE_DIR).glob("*.json") if path.stem not in planned)
     _atomic_write(out_dir / CONFIG_NAME, json.dumps(
         {"config": asdict(config), "shards": len(shards), "jobs": jobs, "dask": dask}, indent=2) + "\n")
     todo = []

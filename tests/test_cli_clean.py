@@ -376,11 +376,17 @@ def test_dask_with_an_unusable_model_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
 
 
-def test_done_markers_record_absolute_inputs(crawl, tmp_path, model_path, monkeypatch):
+def test_done_markers_record_real_input_paths_and_resume_through_a_symlink(crawl, tmp_path, model_path,
+                                                                            monkeypatch):
+    import os
+
     monkeypatch.chdir(crawl.parent)
     assert runner.invoke(app, ["clean", "crawl", "-m", model_path, "-o", str(tmp_path / "o"), "-j", "1"]).exit_code == 0
     marker = json.loads((tmp_path / "o" / "_done" / "a.json").read_text(encoding="utf-8"))
-    assert marker["inputs"] == [str(crawl / "a.warc.gz")]
+    assert marker["inputs"] == [os.path.realpath(crawl / "a.warc.gz")]
+    (tmp_path / "link").symlink_to(crawl)
+    result = runner.invoke(app, ["clean", str(tmp_path / "link"), "-m", model_path, "-o", str(tmp_path / "o"), "-j", "1"])
+    assert result.exit_code == 0 and "2 resumed" in result.stderr
 
 
 def test_two_pass_parts_of_a_sharded_run_label_pages_as_the_whole_run(tmp_path, model_path):
@@ -496,3 +502,15 @@ def test_an_output_file_the_disk_refuses_keeps_its_part_and_says_so(tmp_path, mo
                           f"-m {model_path} -o {out} -j 1 --lines"], capture_output=True, text=True)
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     assert "cannot write" in run.stderr and (tmp_path / "out.jsonl.partial").exists() and not out.exists()
+
+
+def test_finished_shards_the_run_no_longer_plans_are_named(crawl, tmp_path, model_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["clean", str(crawl), "-m", model_path, "-o", str(out), "-j", "1"]).exit_code == 0
+    (tmp_path / "more").mkdir()  # a file from another folder: the shards are named from a new common folder
+    extra = write_jsonl(tmp_path / "more" / "m.jsonl", [{"id": "m0", "text": "第一行\n第二行"}])
+    result = runner.invoke(app, ["clean", str(crawl), str(extra), "-m", model_path, "-o", str(out), "-j", "1"])
+    assert result.exit_code == 0
+    said = " ".join(result.stderr.split())
+    assert "also holds 2 finished shard(s) this run does not plan (a, b)" in said
+    assert json.loads((out / "_summary.json").read_text(encoding="utf-8"))["shards"]["stale"] == ["a", "b"]
