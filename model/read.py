@@ -13,6 +13,7 @@ import codecs
 import glob
 import gzip
 import io
+import itertools
 import json
 import os
 import re
@@ -166,20 +167,26 @@ def _reads_east_asian(text: str, enc: str) -> bool:
     character glued to a Latin letter counts a third of that. The reading holds
     at 0.6. Japanese must have kana (half-width ones only in runs: a German "ß" is
     one too): a curly quote lands on an everyday kanji in Shift-JIS. Read over the
-    whole page (its first 2,000 non-ASCII runs): the odd characters of a Western
-    page may all come after a long ASCII head.
+    whole page (its first 2,000 non-ASCII runs, about 20,000 characters): the odd
+    characters of a Western page may all come after a long ASCII head.
     """
-    runs = _NON_ASCII_RUN.findall(text)[:2000]
-    wide = sum(map(len, runs))
+    matches, wide = [], 0
+    for m in itertools.islice(_NON_ASCII_RUN.finditer(text), 2000):
+        matches.append(m)
+        wide += len(m.group())
+        if wide >= 20000:  # enough to judge; a long Chinese page is one loop of its first part
+            break
     if not wide:
         return True
+    runs = [m.group() for m in matches]
     if enc == "cp932" and _kana_count(runs) < 0.1 * wide and any(_is_cjk(c) for run in runs for c in run):
         return False  # kanji without kana: no Japanese text
     weight = _char_weight(enc)
-    score = 0.0
-    for m in _NON_ASCII_RUN.finditer(text):
+    score, wide = 0.0, min(wide, 20000)
+    budget = wide
+    for m in matches:
         run, start = m.group(), m.start()
-        for k, c in enumerate(run):
+        for k, c in enumerate(run[:budget]):
             if _is_cjk(c) and ((k and _is_cjk(run[k - 1])) or (k + 1 < len(run) and _is_cjk(run[k + 1]))):
                 score += 1.0
                 continue
@@ -193,6 +200,9 @@ def _reads_east_asian(text: str, enc: str) -> bool:
                 if before.isascii() and before.isalpha() or after.isascii() and after.isalpha():
                     w /= 3
             score += w
+        budget -= min(len(run), budget)
+        if not budget:
+            break
     return score >= 0.6 * wide
 
 
