@@ -864,12 +864,13 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
     except OSError as exc:
         yield error_page(name, f"{name}: {exc.strerror or exc}", kind="read")
         return
-    count = 0
+    count, last_pos = 0, None
     try:
         records = ArchiveIterator(source, record_types=WarcRecordType.any_type, parse_http=False,
                                   auto_decode="none")
         for record in records:
             count += 1
+            last_pos = record.stream_pos
             url = record.headers.get("WARC-Target-URI")
             page_id = record.record_id or f"{name}#{count}"
             cut = (f"{page_id}: record {count} of {name} is cut off inside its headers (truncated file?)"
@@ -927,11 +928,38 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
                 continue
             yield decode_page(data, id=page_id, url=url, input_format=input_format,
                               declared_charset=record.http_charset, max_bytes=max_bytes, where=where)
+        if own:
+            source.close()
+            tail = _gzip_tail_cut(name, last_pos)
+            if tail:
+                yield error_page(name, f"{name}: {tail} after {count} records (truncated file?)", kind="read")
     except (OSError, ValueError, EOFError) as exc:
         yield error_page(name, f"{name}: cannot read further after {count} records ({exc})", kind="read")
     finally:
         if own:
             source.close()
+
+
+def _gzip_tail_cut(path: str, last_pos: int | None) -> str | None:
+    """Why a record-per-member ``.warc.gz`` ends short, or None: the gzip members from the last
+    record's (``last_pos``) on must all be whole. A file cut in a member's first bytes makes
+    fastwarc stop without an error, as if the file had ended there."""
+    with open(path, "rb") as fh:
+        fh.seek(last_pos or 0)
+        data = fh.read(64 << 20)
+    first = last_pos is not None  # the last record's own member: a cut there was reported with it
+    while data[:2] == b"\x1f\x8b":
+        member = zlib.decompressobj(31)
+        try:
+            while data and not member.eof:
+                member.decompress(data, 1 << 20)
+                data = member.unconsumed_tail
+        except zlib.error:
+            return None if first else "a gzip member after the last record is corrupt"
+        if not member.eof:
+            return None if first else "its last gzip member is cut short"
+        data, first = member.unused_data, False
+    return None
 
 
 def _cut_off(record, n_read: int) -> bool:

@@ -299,3 +299,19 @@ def test_content_encodings_browsers_tolerate_are_tolerated():
     for coding in ("UTF-8", "", "identity", "none"):
         assert _content_decoded(html, coding, 10_000) == html
     assert _content_decoded(gzip.compress(html), "identity, GZIP", 10_000) == html
+
+
+@pytest.mark.parametrize("keep", [10, 50])
+def test_a_record_per_member_warc_cut_in_a_members_first_bytes_ends_in_an_error(tmp_path, keep):
+    """fastwarc takes a gzip member cut this early for the end of the file: without a
+    check the last record would be lost without a word."""
+    records = [warc_record(f"http://x/{i}", f"<p>{'text ' * 50}{i}</p>".encode()) for i in range(3)]
+    data = write_warc(tmp_path / "c.warc.gz", records, compress="record").read_bytes()
+    whole = sum(len(gzip.compress(r)) for r in records[:2])
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(data[:whole + keep])
+    pages = list(iter_warc(str(path)))
+    assert [p.error is None for p in pages] == [True, True, False]
+    assert "gzip member is cut short after 2 records (truncated file?)" in pages[-1].error
+    path.write_bytes(data[:whole])  # cut exactly between members: nothing to tell it from a whole file
+    assert [p.error for p in iter_warc(str(path))] == [None, None]
