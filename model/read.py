@@ -929,7 +929,6 @@ def iter_warc(name: str, stream: BinaryIO | None = None, *, input_format: str = 
             yield decode_page(data, id=page_id, url=url, input_format=input_format,
                               declared_charset=record.http_charset, max_bytes=max_bytes, where=where)
         if own:
-            source.close()
             tail = _gzip_tail_cut(name, last_pos)
             if tail:
                 yield error_page(name, f"{name}: {tail} after {count} records (truncated file?)", kind="read")
@@ -990,7 +989,7 @@ def _content_decoded(data: bytes, encoding: str | None, max_bytes: int) -> bytes
         elif coding == "zstd":
             import zstandard
 
-            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)[:max_bytes + 1]
+            data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read(max_bytes + 1)
         elif coding == "br":
             try:
                 import brotli
