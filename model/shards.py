@@ -682,10 +682,12 @@ def _pool(jobs: int, config: RunConfig):
     return executor, queue
 
 
-def _needs_parent(shards: Sequence[Shard], jobs: int) -> bool:
-    """Whether a shard reads stdin or a pipe: it must be read in this process (a forked worker's
-    stdin is /dev/null), so the workers share pages instead of taking whole shards."""
-    return jobs > 1 and any(is_stream(name) for shard in shards for name in shard.inputs)
+def _shares_pages(shards: Sequence[Shard], jobs: int) -> bool:
+    """``use_page_pool`` for these shards, and also when one reads stdin or a pipe: it must
+    be read in this process (a forked worker's stdin is /dev/null), so the workers share
+    pages instead of taking whole shards."""
+    return use_page_pool(len(shards), jobs) or (
+        jobs > 1 and any(is_stream(name) for shard in shards for name in shard.inputs))
 
 
 def use_page_pool(shards: int, jobs: int) -> bool:
@@ -816,7 +818,8 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
     else:  # before the new options are recorded: an interrupted overwrite must not resume old shards
         for shard in shards:
             marker_path(out_dir, shard).unlink(missing_ok=True)
-    planned = {shard.name for shard in (count_shards or shards)}
+    count_shards = count_shards or shards
+    planned = {shard.name for shard in count_shards}
     report.stale = sorted(path.stem for path in (out_dir / DONE_DIR).glob("*.json") if path.stem not in planned)
     _atomic_write(out_dir / CONFIG_NAME, json.dumps(
         {"config": asdict(config), "shards": len(shards), "jobs": jobs, "dask": dask}, indent=2) + "\n")
@@ -840,7 +843,7 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
         load_model(config.model_path)  # fail early here too (a remote cluster's workers may hold a path we do not)
     templates_path = None
     if config.templates == "two-pass" and todo:
-        templates_path = _two_pass_table(count_shards or shards, config, jobs, out_dir)
+        templates_path = _two_pass_table(count_shards, config, jobs, out_dir)
 
     counted: set[str] = set()
 
@@ -852,7 +855,7 @@ def run_to_dir(shards: Sequence[Shard], config: RunConfig, out_dir: str | Path, 
         report.done_now += 1
         progress.shard_done()
 
-    pooled = use_page_pool(len(todo), jobs) or _needs_parent(todo, jobs)
+    pooled = _shares_pages(todo, jobs)
     progress.start(len(shards))
     for _ in range(report.resumed):
         progress.shard_done()
@@ -943,7 +946,7 @@ def run_to_stream(shards: Sequence[Shard], config: RunConfig, emit: Callable[[Pa
         if emit is None:
             emit = RecordWriter(config, out, echo_error,
                                 flush=hasattr(out, "isatty") and out.isatty())
-        pooled = use_page_pool(len(shards), jobs) or _needs_parent(shards, jobs)
+        pooled = _shares_pages(shards, jobs)
         if jobs <= 1 or pooled or out is None:
             with page_pool(jobs if pooled else 1, config) as pool:
                 for shard in shards:
