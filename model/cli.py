@@ -246,8 +246,6 @@ def _summary_lines(summary: dict) -> list[str]:
 
 def _stdout_gone() -> None:
     """`linesift … | head` closed the pipe: silence stdout so interpreter exit prints no traceback."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -284,8 +282,6 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
 
     ``emit_factory(stream)`` (label's pretty output) replaces the record writer in stream mode.
     """
-    import os
-
     from model import shards as sh
     from model.read import expand_inputs, is_stream
 
@@ -299,7 +295,7 @@ def _run(pages_in: list[str] | None, *, input_list: Path | None, output: Path | 
     try:
         names = expand_inputs(pages_in or [], input_list=input_list, exclude=output)
         if output is not None and output.is_file() and os.path.realpath(output) in {
-                os.path.realpath(n) for n in expand_inputs([p for p in pages_in or [] if Path(p).is_file()])}:
+                os.path.realpath(p) for p in pages_in or [] if Path(p).is_file()}:
             raise typer.BadParameter(f"{output} is one of the inputs: the run would overwrite it",
                                      param_hint="--output")
     except InputError as exc:
