@@ -47,6 +47,7 @@ import re
 import weakref
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -1475,7 +1476,11 @@ def gambling_spans(text: str, *, ads_on_page: bool = False) -> list[tuple[int, i
     A phrase that could be a company's name in the news (``银河娱乐``) counts only
     with ``ads_on_page``: the page has an unmistakable ad phrase (``is_gambling_ad``).
     """
-    return [(m.start(), m.end()) for m in GAMBLING_RE.finditer(text) if ads_on_page or is_gambling_ad(m)]
+    return _gambling_kept(GAMBLING_RE.finditer(text), ads_on_page)
+
+
+def _gambling_kept(matches: Iterable[re.Match], ads_on_page: bool) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in matches if ads_on_page or is_gambling_ad(m)]
 
 
 def is_gambling_ad(match: re.Match) -> bool:
@@ -1942,8 +1947,7 @@ def predict_spans(page: Page, detector: SpanDetector | None,
                 if (ms := list(GAMBLING_RE.finditer(page.lines[li].text)))}
     ads_on_page = any(is_gambling_ad(m) for ms in gambling.values() for m in ms)
     for li, ms in gambling.items():
-        g = [(m.start(), m.end()) for m in ms if ads_on_page or is_gambling_ad(m)]
-        if g:
+        if g := _gambling_kept(ms, ads_on_page):
             found[li] = _merge(found.get(li, []) + g)
     for li, spans in form_spans(page, eligible).items():
         found[li] = _merge(found.get(li, []) + [(s, e) for s, e, _ in spans])
