@@ -16,8 +16,6 @@ from model.segment import segment
 from model.spans import detect_spans
 
 
-
-
 def process(pages: Sequence[Page], model: LinesiftModel) -> list[Page]:
     """Segment (if needed), classify, repair and find spans for decoded pages.
 

@@ -83,9 +83,9 @@ def _moved_spans(labelled: Line, text: str, where: str) -> list[tuple[int, int]]
     for start, end in labelled.gold_spans:
         piece = labelled.text[start:end]
         pattern = re.compile(r"\s+".join(map(re.escape, piece.split())))
-        found = [m for m in pattern.finditer(text) if m.end() > m.start()]
+        found = list(pattern.finditer(text)) if piece.strip() else []
         nth = sum(1 for m in pattern.finditer(labelled.text) if m.start() < start)
-        if not piece.strip() or nth >= len(found):
+        if nth >= len(found):
             raise InputError(f"{where}: span [{start}, {end}] ({piece!r}) is not in the line as linesift "
                              f"segments it from the HTML ({text[:60]!r}); give source 'text' or fix the span")
         moved.append((found[nth].start(), found[nth].end()))

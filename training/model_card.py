@@ -44,8 +44,8 @@ KNOWN_WEAKNESSES = """\
   0.741. No Chinese training line changed: these are the model's own variance. The same
   training data with `--seed 1` instead of 0 gave Chinese 0.978, English 0.962, text-mode
   macro 0.633 (0 of 32 spam lines, links 0.790) and 17 leaked seed lines instead of 7, so
-  differences of this size between two models say little. The 32 dev spam lines (23 on one page) cannot
-  rank models; the whole-line spam the model learns is mostly synthetic.
+  differences of this size between two models say little. The 32 dev spam lines (23 on one
+  page) cannot rank models; the whole-line spam the model learns is mostly synthetic.
 - **Chinese data is small**: 70 hand-labelled news pages, 91 hand-corrected gold pages
   (67 news/portal/blog pages, 24 forum pages) and the rest of the Chinese gold pages; sites
   outside news and forums (shops, video, apps) are unseen.
